@@ -1,0 +1,3 @@
+"""Kapwa: a self-hosted community management platform."""
+
+__version__ = "0.1.0"

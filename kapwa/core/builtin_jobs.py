@@ -1,0 +1,50 @@
+"""Kapwa's own housekeeping jobs."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from kapwa.core.jobs import job
+from kapwa.core.models import Member, Message
+from kapwa.core.runtime import Runtime
+from kapwa.team.actions import do_purge_expired_sessions
+
+
+@job("team.purge_expired_sessions")
+def purge_expired_sessions(rt: Runtime) -> int:
+    return do_purge_expired_sessions(rt)
+
+
+@job("members.refresh_stats")
+def refresh_member_stats(rt: Runtime, member_id: int) -> dict:
+    """Recount a member's messages and first/last activity from the messages table."""
+    with rt.db.write_sessions() as s, s.begin():
+        n, first, last = s.execute(
+            select(func.count(Message.id), func.min(Message.created_at), func.max(Message.created_at)).where(
+                Message.member_id == member_id
+            )
+        ).one()
+        m = s.get(Member, member_id)
+        if m is None:
+            return {"member_id": member_id, "found": False}
+        m.message_count = n
+        if first is not None:
+            m.first_seen_at = min(filter(None, [m.first_seen_at, _aware(first)]))
+            m.last_active_at = max(filter(None, [m.last_active_at, _aware(last)]))
+    return {"member_id": member_id, "messages": n}
+
+
+@job("members.refresh_all_stats")
+def refresh_all_member_stats(rt: Runtime) -> int:
+    """Nightly: recount message_count for every member in one statement."""
+    counts = select(func.count(Message.id)).where(Message.member_id == Member.id).scalar_subquery()
+    with rt.db.write_sessions() as s, s.begin():
+        return s.execute(update(Member).values(message_count=counts)).rowcount or 0
+
+
+def _aware(value):
+    import datetime as dt
+
+    if isinstance(value, str):  # SQLite aggregate returns text
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

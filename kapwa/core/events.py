@@ -1,0 +1,53 @@
+"""In-process live events, published only after the transaction that caused them commits."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("kapwa.events")
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    workspace_id: int | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Listener = Callable[[Event], None]
+
+
+class EventBus:
+    """A tiny publish/subscribe hub. Listeners must be quick; a failing listener is logged, not raised."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+        self.published: list[Event] = []  # recent history, for diagnostics and tests
+        self._keep = 200
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def publish(self, event: Event) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+            self.published.append(event)
+            del self.published[: -self._keep]
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 - one bad listener must not stop the others
+                log.exception("event listener failed for %s", event.type)

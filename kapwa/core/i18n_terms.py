@@ -1,0 +1,98 @@
+"""UI strings that reach `_()` only at run time, marked here so `pybabel extract` puts them in the catalogue.
+
+Templates translate some values dynamically, e.g. `{{ _(c.status) }}`, `{{ _(viewer.user.role) }}` or
+`{{ _(flash[1]) }}`; the extractor cannot see those. Every value that can arrive there is listed below
+with `N_()`, which only marks a string and returns it unchanged.
+
+When you add an enum value, a flash message (`redirect(url, "Message")`) or an `ActionError` message meant
+for people, add it here too, then run `scripts/i18n.sh extract update`, translate the new entries in
+kapwa/locale/fil/LC_MESSAGES/messages.po and run `scripts/i18n.sh compile`.
+
+Messages built with f-strings cannot be looked up in the catalogue; only the ones whose every possible
+value is known (e.g. a fixed minimum length, or one of the four roles) are listed here, rendered.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it."""
+    return message
+
+
+# Conversation status (ConversationStatus).
+CONVERSATION_STATUSES = [N_("new"), N_("open"), N_("pending"), N_("resolved"), N_("spam")]
+
+# Conversation priority (Priority).
+PRIORITIES = [N_("low"), N_("normal"), N_("high"), N_("urgent")]
+
+# Team roles (Role).
+ROLES = [N_("owner"), N_("manager"), N_("moderator"), N_("analyst")]
+
+# Source health (SourceHealth); "new" is shared with the conversation status.
+SOURCE_HEALTH = [N_("new"), N_("ok"), N_("degraded"), N_("failing"), N_("paused")]
+
+# Member activity types (ActivityType).
+ACTIVITY_TYPES = [
+    N_("joined"), N_("left"), N_("posted"), N_("replied"), N_("reacted"),
+    N_("attended"), N_("starred"), N_("contributed"), N_("mentioned"),
+]
+
+# Message kinds (MessageKind).
+MESSAGE_KINDS = [N_("post"), N_("comment"), N_("reply"), N_("direct"), N_("mention")]
+
+# Message analysis: sentiment labels, and the intents the analysis may tag a message with.
+SENTIMENT_LABELS = [N_("positive"), N_("negative"), N_("neutral"), N_("mixed")]
+INTENTS = [
+    N_("question"), N_("complaint"), N_("praise"), N_("feedback"), N_("request"),
+    N_("bug report"), N_("feature request"), N_("other"),
+]
+
+# Flash messages after a form post (kapwa/*/views.py).
+FLASH_MESSAGES = [
+    N_("Saved"),
+    N_("Note added"),
+    N_("Task added"),
+    N_("Password changed"),
+    N_("Token revoked"),
+    N_("Source removed"),
+]
+
+# ActionError messages shown on forms and on the login page.
+ACTION_ERRORS = [
+    N_("wrong e-mail or password"),
+    N_("too many failed logins; wait a few minutes and try again"),
+    N_("email: not an e-mail address"),
+    N_("name: must not be empty"),
+    N_("locale: must be en or fil"),
+    N_("the workspace must keep at least one active owner"),
+    N_("current password: does not match"),
+    N_("password must be at least 10 characters"),  # kapwa.core.security.password_problem
+    N_("name: give the token a name, e.g. the script that uses it"),
+    N_("credentials: must be a JSON object"),
+    N_("display_name: must not be empty"),
+    N_("tag: must not be empty"),
+    N_("note: must not be empty"),
+    N_("task: must not be empty"),
+    N_("assignee: no such active teammate"),
+    N_("no such conversation"),
+    N_("no such member"),
+    N_("no such teammate"),
+    N_("no such API token"),
+    N_("no such source"),
+    N_("no such task"),
+    # Actor.require (kapwa.core.actions), one per role that can be required.
+    N_("this needs the moderator role"),
+    N_("this needs the manager role"),
+    N_("this needs the owner role"),
+]
+
+# HTTP errors shown on the error page (kapwa/web/auth.py).
+HTTP_ERRORS = [
+    N_("sign in first"),
+    N_("CSRF check failed: reload the page and try again"),
+    N_("invalid or revoked API token"),
+    N_("this page needs the moderator role or higher"),
+    N_("this page needs the manager role or higher"),
+    N_("this page needs the owner role or higher"),
+]

@@ -1,0 +1,97 @@
+"""Conversations list and conversation page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from sqlalchemy.orm import Session
+
+from kapwa.core.actions import ActionError
+from kapwa.core.models import ConversationStatus, Priority, Role
+from kapwa.inbox import actions, queries
+from kapwa.team import queries as team_q
+from kapwa.web.auth import Viewer, db, get_rt, require
+from kapwa.web.forms import redirect
+from kapwa.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/conversations")
+async def conversations_list(
+    request: Request,
+    status: str = Query("", pattern="^(|all|new|open|pending|resolved|spam)$"),
+    source: int | None = Query(None, ge=1),
+    assignee: str = Query("", pattern=r"^(|me|none|\d+)$"),
+    needs_answer: bool = False,
+    tag: str = Query("", max_length=60),
+    q: str = Query("", max_length=200),
+    page: int = Query(1, ge=1, le=100000),
+    viewer: Viewer = Depends(require(Role.analyst)),
+    s: Session = Depends(db),
+):
+    ws = viewer.user.workspace_id
+    f = queries.ConversationFilter(status=status, source_id=source, needs_answer=needs_answer, tag=tag, q=q, page=page)
+    if assignee == "me":
+        f.assignee_id = viewer.user.id
+    elif assignee == "none":
+        f.unassigned = True
+    elif assignee:
+        f.assignee_id = int(assignee)
+    rows, total = queries.list_conversations(s, ws, f)
+    return render(request, "conversations/list.html", {
+        "conversations": rows, "total": total, "f": f, "assignee": assignee,
+        "sources": queries.sources(s, ws), "team": team_q.team(s, ws), "tags": queries.tags(s, ws),
+        "statuses": ConversationStatus.values(), "pages": max(1, -(-total // f.per_page)),
+    })
+
+
+@router.get("/conversations/{conversation_id}")
+async def conversation_page(conversation_id: int, request: Request, viewer: Viewer = Depends(require(Role.analyst)),
+                            s: Session = Depends(db)):
+    ws = viewer.user.workspace_id
+    conv = queries.conversation(s, ws, conversation_id)
+    if conv is None:
+        raise HTTPException(404, "no such conversation")
+    return render(request, "conversations/detail.html", {
+        "c": conv, "messages": queries.messages(s, conv.id), "notes": queries.notes(s, conv.id),
+        "team": team_q.team(s, ws), "statuses": ConversationStatus.values(), "priorities": Priority.values(),
+    })
+
+
+@router.post("/conversations/{conversation_id}")
+async def update_conversation(
+    conversation_id: int,
+    request: Request,
+    status: str | None = Form(None),
+    priority: str | None = Form(None),
+    assignee_id: str | None = Form(None, pattern=r"^(|\d+)$"),
+    viewer: Viewer = Depends(require(Role.moderator)),
+):
+    kwargs: dict = {"status": status or None, "priority": priority or None}
+    if assignee_id is not None:
+        kwargs["assignee_id"] = int(assignee_id) if assignee_id else None
+    try:
+        actions.do_update_conversation(get_rt(request), viewer.actor(request), conversation_id, **kwargs)
+    except ActionError as exc:
+        return redirect(f"/conversations/{conversation_id}", exc.message, "error")
+    return redirect(f"/conversations/{conversation_id}", "Saved")
+
+
+@router.post("/conversations/{conversation_id}/tags")
+async def tag_conversation(conversation_id: int, request: Request, tag: str = Form(..., max_length=60),
+                           remove: bool = Form(False), viewer: Viewer = Depends(require(Role.moderator))):
+    try:
+        actions.do_tag_conversation(get_rt(request), viewer.actor(request), conversation_id, tag, remove=remove)
+    except ActionError as exc:
+        return redirect(f"/conversations/{conversation_id}", exc.message, "error")
+    return redirect(f"/conversations/{conversation_id}")
+
+
+@router.post("/conversations/{conversation_id}/notes")
+async def note_conversation(conversation_id: int, request: Request, body: str = Form(..., max_length=10000),
+                            viewer: Viewer = Depends(require(Role.moderator))):
+    try:
+        actions.do_add_conversation_note(get_rt(request), viewer.actor(request), conversation_id, body)
+    except ActionError as exc:
+        return redirect(f"/conversations/{conversation_id}", exc.message, "error")
+    return redirect(f"/conversations/{conversation_id}#notes", "Note added")

@@ -1,0 +1,123 @@
+"""Reads for the members list and member page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Note, Tag, Task, member_tags
+
+SORTS = {
+    "active": (Member.last_active_at.desc().nulls_last(), Member.id.desc()),
+    "messages": (Member.message_count.desc(), Member.id.desc()),
+    "name": (Member.display_name.asc(), Member.id.asc()),
+    "newest": (Member.first_seen_at.desc().nulls_last(), Member.id.desc()),
+}
+
+
+@dataclass
+class MemberFilter:
+    q: str = ""
+    platform: str = ""
+    tag: str = ""
+    vip: bool = False
+    sort: str = "active"
+    page: int = 1
+    per_page: int = 50
+
+
+def list_members(s: Session, workspace_id: int, f: MemberFilter) -> tuple[list[Member], int]:
+    q = select(Member).where(Member.workspace_id == workspace_id, Member.merged_into_id.is_(None))
+    if f.q.strip():
+        like = f"%{f.q.strip().lower()}%"
+        q = q.where(
+            or_(
+                func.lower(Member.display_name).like(like),
+                func.lower(Member.email).like(like),
+                exists().where(Identity.member_id == Member.id, func.lower(Identity.handle).like(like)),
+            )
+        )
+    if f.platform:
+        q = q.where(exists().where(Identity.member_id == Member.id, Identity.platform == f.platform))
+    if f.tag:
+        q = q.where(
+            exists().where(member_tags.c.member_id == Member.id, member_tags.c.tag_id == Tag.id, Tag.name == f.tag)
+        )
+    if f.vip:
+        q = q.where(Member.is_vip.is_(True))
+    total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+    rows = s.scalars(
+        q.options(selectinload(Member.identities))
+        .order_by(*SORTS.get(f.sort, SORTS["active"]))
+        .offset((max(f.page, 1) - 1) * f.per_page)
+        .limit(f.per_page)
+    )
+    return list(rows), total
+
+
+def member(s: Session, workspace_id: int, member_id: int) -> Member | None:
+    return s.scalar(
+        select(Member)
+        .where(Member.workspace_id == workspace_id, Member.id == member_id)
+        .options(selectinload(Member.identities).selectinload(Identity.source))
+    )
+
+
+def timeline(s: Session, member_id: int, limit: int = 100) -> list[Activity]:
+    return list(
+        s.scalars(
+            select(Activity)
+            .where(Activity.member_id == member_id)
+            .options(selectinload(Activity.source))
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def recent_messages(s: Session, member_id: int, limit: int = 20) -> list[Message]:
+    return list(
+        s.scalars(
+            select(Message)
+            .where(Message.member_id == member_id)
+            .options(selectinload(Message.conversation))
+            .order_by(Message.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_conversations(s: Session, member_id: int) -> list[Conversation]:
+    return list(
+        s.scalars(
+            select(Conversation)
+            .where(
+                Conversation.started_by_member_id == member_id,
+                Conversation.status.in_(("new", "open", "pending")),
+            )
+            .order_by(Conversation.last_message_at.desc())
+            .limit(20)
+        )
+    )
+
+
+def member_tags_of(s: Session, member_id: int) -> list[Tag]:
+    return list(
+        s.scalars(
+            select(Tag).join(member_tags, member_tags.c.tag_id == Tag.id).where(member_tags.c.member_id == member_id)
+        )
+    )
+
+
+def notes_for_member(s: Session, member_id: int) -> list[Note]:
+    return list(
+        s.scalars(
+            select(Note).where(Note.member_id == member_id).options(selectinload(Note.author)).order_by(Note.id.desc())
+        )
+    )
+
+
+def tasks_for_member(s: Session, member_id: int) -> list[Task]:
+    return list(s.scalars(select(Task).where(Task.member_id == member_id).order_by(Task.done_at.is_not(None), Task.id)))

@@ -1,0 +1,63 @@
+"""Source actions: connect, rename, pause, set credentials (encrypted at rest), remove."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kapwa.core.actions import ActionError, Actor, NotFound, Tx, changed, transaction
+from kapwa.core.models import PLATFORMS, Role, Source
+from kapwa.core.runtime import Runtime
+
+
+def _source(tx: Tx, source_id: int) -> Source:
+    src = tx.session.scalar(select(Source).where(Source.id == source_id, Source.workspace_id == tx.actor.workspace_id))
+    if src is None:
+        raise NotFound("no such source")
+    return src
+
+
+def do_create_source(rt: Runtime, actor: Actor, *, kind: str, name: str, config: dict | None = None,
+                     credentials: dict | None = None) -> Source:
+    actor.require(Role.manager)
+    if kind not in PLATFORMS:
+        raise ActionError(f"kind: must be one of {', '.join(PLATFORMS)}", field="kind")
+    if not name.strip():
+        raise ActionError("name: must not be empty", field="name")
+    with transaction(rt, actor) as tx:
+        src = Source(workspace_id=actor.workspace_id, kind=kind, name=name.strip()[:200], config=config or {},
+                     credentials_encrypted=rt.secrets.encrypt_json(credentials) if credentials else None)
+        tx.session.add(src)
+        tx.audit("source.create", src, f"Connected {kind} source {src.name}",
+                 {"kind": [None, kind], "credentials": [None, sorted(credentials or {})]})
+        tx.emit("source.created", {"id": src.id})
+    return src
+
+
+def do_update_source(rt: Runtime, actor: Actor, source_id: int, *, name: str | None = None,
+                     enabled: bool | None = None, credentials: dict | None = None) -> Source:
+    actor.require(Role.manager)
+    with transaction(rt, actor) as tx:
+        src = _source(tx, source_id)
+        values: dict = {}
+        if name is not None and name.strip():
+            values["name"] = name.strip()[:200]
+        if enabled is not None:
+            values["enabled"] = enabled
+            values["health"] = "paused" if not enabled else ("new" if src.last_success_at is None else "ok")
+        diff = changed(src, **values)
+        if credentials is not None:
+            src.credentials_encrypted = rt.secrets.encrypt_json(credentials)
+            diff["credentials"] = ["(hidden)", sorted(credentials)]  # names of fields only, never values
+        if diff:
+            tx.audit("source.update", src, f"Updated source {src.name}: {', '.join(diff)}", diff)
+            tx.emit("source.updated", {"id": src.id})
+    return src
+
+
+def do_delete_source(rt: Runtime, actor: Actor, source_id: int) -> None:
+    actor.require(Role.owner)
+    with transaction(rt, actor) as tx:
+        src = _source(tx, source_id)
+        tx.audit("source.delete", src, f"Removed source {src.name} and everything synced from it")
+        tx.session.delete(src)
+        tx.emit("source.deleted", {"id": source_id})

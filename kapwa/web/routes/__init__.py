@@ -1,0 +1,30 @@
+"""Every router of the web UI and the REST API, in one list for the app factory and the role test."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def all_routers() -> list[APIRouter]:
+    from kapwa.inbox import api as inbox_api
+    from kapwa.inbox import views as inbox_views
+    from kapwa.members import api as members_api
+    from kapwa.members import views as members_views
+    from kapwa.sources import api as sources_api
+    from kapwa.sources import views as sources_views
+    from kapwa.team import api as team_api
+    from kapwa.team import views as team_views
+    from kapwa.web.routes import auth, home
+
+    return [
+        auth.router,
+        home.router,
+        inbox_views.router,
+        members_views.router,
+        sources_views.router,
+        team_views.router,
+        inbox_api.router,
+        members_api.router,
+        sources_api.router,
+        team_api.router,
+    ]

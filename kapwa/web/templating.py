@@ -1,0 +1,110 @@
+"""Jinja2 environment: autoescaping on, gettext wired to the request's locale, safe message rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+import nh3
+from babel.dates import format_datetime, format_timedelta
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from kapwa.core import i18n
+from kapwa.core.models import utcnow
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+_URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
+ALLOWED_TAGS = {"p", "br", "b", "strong", "i", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span"}
+
+
+def render_text(text: str | None) -> Markup:
+    """Plain platform text → HTML: everything escaped, http(s) links made clickable, newlines kept."""
+    if not text:
+        return Markup("")
+    out: list[str] = []
+    pos = 0
+    for m in _URL.finditer(text):
+        out.append(str(escape(text[pos : m.start()])))
+        url = m.group(0).rstrip(".,;:!?)")
+        tail = m.group(0)[len(url) :]
+        out.append(f'<a href="{escape(url)}" rel="nofollow noopener noreferrer ugc" target="_blank">{escape(url)}</a>')
+        out.append(str(escape(tail)))
+        pos = m.end()
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out).replace("\n", "<br>\n"))
+
+
+def render_html(html: str | None) -> Markup:
+    """Platform HTML → sanitised HTML (nh3): no scripts, no event handlers, only http(s)/mailto links."""
+    if not html:
+        return Markup("")
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "span": {"class"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer ugc",
+    )
+    return Markup(cleaned)
+
+
+def _local(value: dt.datetime, tz: str) -> dt.datetime:
+    return value.astimezone(ZoneInfo(tz))
+
+
+def make_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    templates = Jinja2Templates(env=env)
+    env.install_gettext_callables(
+        lambda s, **kw: i18n.gettext(s, **kw),
+        lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+        newstyle=True,
+    )
+
+    def when(value: dt.datetime | None, tz: str = "Asia/Manila", fmt: str = "medium") -> str:
+        if value is None:
+            return "—"
+        return format_datetime(_local(value, tz), format=fmt, locale=_babel_locale())
+
+    def ago(value: dt.datetime | None) -> str:
+        if value is None:
+            return "—"
+        return format_timedelta(value - utcnow(), add_direction=True, locale=_babel_locale(), threshold=1.1)
+
+    def number(value) -> str:
+        return format_decimal(value or 0, locale=_babel_locale())
+
+    env.filters.update(when=when, ago=ago, number=number, text=render_text, safe_html=render_html)
+    env.globals.update(locales=i18n.LOCALES, current_locale=i18n.get_locale)
+    return templates
+
+
+def _babel_locale() -> str:
+    return "fil_PH" if i18n.get_locale() == "fil" else "en_PH"
+
+
+def render(request: Request, name: str, context: dict | None = None, status_code: int = 200):
+    templates: Jinja2Templates = request.app.state.templates
+    from kapwa.web.forms import FLASH_COOKIE, take_flash
+
+    ctx = {
+        "viewer": getattr(request.state, "viewer", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "flash": take_flash(request),
+        "path": request.url.path,
+    }
+    ctx.update(context or {})
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    if ctx["flash"]:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
