@@ -4,8 +4,9 @@
 #   scripts/i18n.sh extract    templates + Python (_() and N_()) → kapwa/locale/messages.pot
 #   scripts/i18n.sh update     merge messages.pot into fil/LC_MESSAGES/messages.po (creates it if missing)
 #   scripts/i18n.sh compile    messages.po → messages.mo (commit both)
-#   scripts/i18n.sh check      fail if the .pot is stale, if a .pot message is missing, empty or fuzzy in
-#                              the .po, or if the committed .mo differs from compiling the .po
+#   scripts/i18n.sh check      fail if a source string is missing from the .pot, if a .pot message is missing,
+#                              empty, fuzzy or has other placeholders in the .po, or if the committed .mo
+#                              differs from what compiling the .po gives
 #
 # Several commands run in order: `scripts/i18n.sh extract update`, then translate the new entries in
 # kapwa/locale/fil/LC_MESSAGES/messages.po (and clear their `#, fuzzy` flags), then
@@ -32,9 +33,18 @@ extract_to() {
 }
 
 do_extract() {
+    local fresh
     mkdir -p "$LOCALE_DIR"
-    extract_to "$POT"
-    echo "i18n: extracted $(grep -c '^msgid "[^"]' "$POT") messages into $POT"
+    fresh=$(mktemp)
+    CLEANUP+=("$fresh")
+    extract_to "$fresh"
+    # Keep the old file (and its POT-Creation-Date) when nothing else changed, to avoid noise in diffs.
+    if [ -f "$POT" ] && cmp -s <(grep -v '^"POT-Creation-Date: ' "$POT") <(grep -v '^"POT-Creation-Date: ' "$fresh"); then
+        echo "i18n: $POT is up to date ($(grep -c '^msgid "[^"]' "$POT") messages)"
+    else
+        cp "$fresh" "$POT"
+        echo "i18n: extracted $(grep -c '^msgid "[^"]' "$POT") messages into $POT"
+    fi
 }
 
 do_update() {
@@ -55,14 +65,14 @@ do_update() {
 
 do_compile() {
     for loc in "${LOCALES[@]}"; do
-        "$PYBABEL" --quiet compile -D "$DOMAIN" -d "$LOCALE_DIR" -l "$loc" --statistics
+        "$PYBABEL" compile -D "$DOMAIN" -d "$LOCALE_DIR" -l "$loc" --statistics
     done
 }
 
 do_check() {
     local tmp status=0
     tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' RETURN
+    CLEANUP+=("$tmp")
     extract_to "$tmp/fresh.pot"
     for loc in "${LOCALES[@]}"; do
         "$PYBABEL" --quiet compile -D "$DOMAIN" -i "$LOCALE_DIR/$loc/LC_MESSAGES/$DOMAIN.po" \
@@ -95,7 +105,8 @@ with open(fresh_path, "rb") as f:
 for msgid in sorted(ids(fresh) - ids(pot), key=key):
     problems.append(f"{pot_path}: stale, missing {key(msgid)!r} (run scripts/i18n.sh extract update)")
 for msgid in sorted(ids(pot) - ids(fresh), key=key):
-    problems.append(f"{pot_path}: stale, {key(msgid)!r} is no longer in the sources (run scripts/i18n.sh extract update)")
+    print(f"i18n: note: {key(msgid)!r} is no longer in the sources (run scripts/i18n.sh extract update)",
+          file=sys.stderr)
 
 for loc in locales:
     po_path = Path(locale_dir, loc, "LC_MESSAGES", f"{domain}.po")
@@ -137,6 +148,9 @@ print(f"i18n: ok, {len(ids(pot))} messages translated into {', '.join(locales)}"
 PY
     return $status
 }
+
+CLEANUP=()
+trap 'rm -rf "${CLEANUP[@]}"' EXIT
 
 cmds=("$@")
 [ ${#cmds[@]} -gt 0 ] || cmds=(extract update compile check)

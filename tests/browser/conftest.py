@@ -58,7 +58,7 @@ def live_server(rt):
     def serve():
         try:
             server.run(sockets=[sock])
-        except BaseException as exc:  # surfaced in the fixture below
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by the fixture below
             errors.append(exc)
 
     thread = threading.Thread(target=serve, name="kapwa-live-server", daemon=True)

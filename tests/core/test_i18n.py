@@ -206,3 +206,28 @@ def test_generated_error_messages_are_translatable(pot_ids):
     messages += [f"this page needs the {r.value} role or higher" for r in Role if r is not Role.analyst]
     missing = [m for m in messages if m not in pot_ids]
     assert not missing, f"{missing} are not in the catalogue: update kapwa/core/i18n_terms.py, then {HOW_TO_FIX}"
+
+
+# Static messages people see: flash messages (`redirect(url, "Saved")`) and ActionError-family messages.
+FLASH_CALL = re.compile(r"""\bredirect\([^,()]+(?:\([^()]*\))?[^,()]*,\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
+ERROR_CALL = re.compile(
+    r"""\b(?:ActionError|NotFound|Forbidden|TooManyAttempts)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+)
+
+
+def test_static_flash_and_error_messages_are_translatable(pot_ids):
+    """Templates show these through `_(flash[1])` / `_(error)`; list new ones in kapwa/core/i18n_terms.py."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "kapwa").rglob("*.py")):
+        if path.name == "i18n_terms.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        for pattern in (FLASH_CALL, ERROR_CALL):
+            for match in pattern.finditer(source):
+                found.setdefault(ast.literal_eval(match.group(1)), set()).add(str(path.relative_to(ROOT)))
+    assert "Saved" in found and "wrong e-mail or password" in found, "the message scan found too little"
+    missing = {text: files for text, files in found.items() if text not in pot_ids}
+    assert not missing, (
+        "these messages are not in the catalogue: add them with N_() to kapwa/core/i18n_terms.py, then "
+        f"{HOW_TO_FIX}:\n" + "\n".join(f"{t!r} ({', '.join(sorted(f))})" for t, f in sorted(missing.items()))
+    )
