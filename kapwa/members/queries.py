@@ -70,7 +70,7 @@ def timeline(s: Session, member_id: int, limit: int = 100) -> list[Activity]:
         s.scalars(
             select(Activity)
             .where(Activity.member_id == member_id)
-            .options(selectinload(Activity.source))
+            .options(selectinload(Activity.source), selectinload(Activity.message))
             .order_by(Activity.occurred_at.desc(), Activity.id.desc())
             .limit(limit)
         )

@@ -154,3 +154,4 @@ class Activity(IdMixin, TimestampMixin, Base):
     properties: Mapped[dict] = mapped_column(JsonType, default=dict)
 
     source: Mapped[Source | None] = relationship()
+    message: Mapped["Message | None"] = relationship()  # noqa: F821 - defined in conversations.py
