@@ -247,6 +247,8 @@ def settings_check(config: ConfigOpt = None) -> None:
 
 
 def main() -> None:
+    import kapwa.cli_ingest  # noqa: F401 - registers `kapwa import` and `kapwa sync`
+
     # typer.BadParameter's base is the usage-error class of whichever click typer ships with.
     usage_error = typer.BadParameter.__mro__[1]
     try:
@@ -261,4 +263,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the registered module's main, so commands added by kapwa.cli_ingest land on the same app.
+    from kapwa.cli import main as _main
+
+    _main()

@@ -48,3 +48,22 @@ def _aware(value):
     if isinstance(value, str):  # SQLite aggregate returns text
         value = dt.datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+@job("sources.sync")
+def sync_one_source(rt: Runtime, source_id: int) -> dict:
+    from kapwa.ingest.sync import sync_source
+
+    outcome = sync_source(rt, source_id)
+    return {"ok": outcome.ok, "inserted": outcome.result.inserted, "error": outcome.error}
+
+
+@job("sources.sync_due")
+def sync_due_sources(rt: Runtime) -> int:
+    """Every minute: sync each enabled source whose next sync time has come (in this worker)."""
+    from kapwa.ingest.sync import claim_due_sources, sync_source
+
+    ids = claim_due_sources(rt)
+    for source_id in ids:
+        sync_source(rt, source_id)
+    return len(ids)

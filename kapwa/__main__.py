@@ -1,0 +1,3 @@
+from kapwa.cli import main
+
+main()

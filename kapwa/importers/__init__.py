@@ -1,0 +1,1 @@
+"""File importers: exports and archives become the same InboundItems as live connectors."""

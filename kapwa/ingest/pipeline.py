@@ -1,0 +1,363 @@
+"""The one inbound path: a batch of InboundItems (and activities) is stored idempotently, in one
+transaction together with the cursor that covers it.
+
+Upsert by (source, platform message id); thread linking through parent ids and platform thread ids;
+member resolution through identities (new people become members, a verified e-mail already known joins
+that member); conversation and member figures kept current; then, after commit, the analysis hook.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from kapwa.connectors.base import Batch, InboundAuthor, InboundItem
+from kapwa.core.events import Event
+from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Source, utcnow
+from kapwa.core.runtime import Runtime
+
+log = logging.getLogger("kapwa.ingest")
+CHUNK = 500
+
+
+@dataclass
+class IngestResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    members_created: int = 0
+    activities: int = 0
+    new_message_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: "IngestResult") -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.members_created += other.members_created
+        self.activities += other.activities
+        self.new_message_ids.extend(other.new_message_ids)
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def ingest_batch(rt: Runtime, source_id: int, batch: Batch, *, analyze: bool = True) -> IngestResult:
+    """Store one batch and its cursor atomically, then publish the event and run the analysis hook."""
+    with rt.db.write_sessions() as s, s.begin():
+        src = s.get(Source, source_id)
+        if src is None:
+            raise LookupError(f"source {source_id} does not exist")
+        result = ingest_into(s, src, batch)
+        if batch.cursor is not None:
+            src.sync_cursor = batch.cursor
+    if result.new_message_ids:
+        rt.events.publish(Event("messages.ingested", src.workspace_id,
+                                {"source_id": source_id, "ids": result.new_message_ids[:1000],
+                                 "count": len(result.new_message_ids)}))
+        if analyze:
+            from kapwa.ingest.analysis_hook import run_analysis
+
+            run_analysis(rt, result.new_message_ids)
+    return result
+
+
+def ingest_into(s: Session, src: Source, batch: Batch) -> IngestResult:
+    result = IngestResult()
+    items = list({it.platform_message_id: it for it in batch.items}.values())  # last one wins
+    authors = [it.author for it in items if it.author and it.direction == "inbound"]
+    authors += [a.author for a in batch.activities]
+    identities = _resolve_identities(s, src, authors, result)
+
+    existing = _existing_messages(s, src.id, [it.platform_message_id for it in items])
+    new_items: list[InboundItem] = []
+    updates = []
+    for it in items:
+        row = existing.get(it.platform_message_id)
+        if row is None:
+            new_items.append(it)
+            continue
+        changed = row.text != it.text or (it.deleted and row.deleted_at is None) or (row.html != it.html)
+        if changed:
+            updates.append({"id": row.id, "text": it.text, "html": it.html,
+                            "edited_at": it.edited_at or utcnow(),
+                            "deleted_at": utcnow() if it.deleted else None})
+        else:
+            result.unchanged += 1
+    if updates:
+        s.execute(update(Message), updates)
+        result.updated = len(updates)
+
+    if new_items:
+        _insert_messages(s, src, new_items, identities, existing, result)
+    if batch.activities:
+        _insert_activities(s, src, batch, identities, result)
+    return result
+
+
+# --------------------------------------------------------------------------------------------- members
+
+
+def _resolve_identities(s: Session, src: Source, authors: list[InboundAuthor], result: IngestResult) -> dict:
+    """platform_user_id → (identity id, member id), creating members and identities that are new."""
+    by_id: dict[str, InboundAuthor] = {}
+    for a in authors:
+        by_id.setdefault(a.platform_user_id, a)
+    known: dict[str, tuple[int, int]] = {}
+    for chunk in _chunks(list(by_id)):
+        for ident_id, member_id, puid in s.execute(
+            select(Identity.id, Identity.member_id, Identity.platform_user_id).where(
+                Identity.source_id == src.id, Identity.platform_user_id.in_(chunk)
+            )
+        ):
+            known[puid] = (ident_id, member_id)
+    missing = [a for puid, a in by_id.items() if puid not in known]
+    if not missing:
+        return known
+    # A verified e-mail we already know belongs to that member (automatic merge).
+    emails = sorted({a.email.lower() for a in missing if a.email and a.email_verified})
+    by_email: dict[str, int] = {}
+    for chunk in _chunks(emails):
+        for email, member_id in s.execute(
+            select(Identity.email, Identity.member_id)
+            .join(Member, Member.id == Identity.member_id)
+            .where(Member.workspace_id == src.workspace_id, Identity.email_verified.is_(True),
+                   Identity.email.in_(chunk))
+        ):
+            by_email.setdefault(email.lower(), member_id)
+    now = utcnow()
+    need_member = [a for a in missing if not (a.email and a.email_verified and a.email.lower() in by_email)]
+    member_ids: list[int] = []
+    if need_member:
+        rows = [{"workspace_id": src.workspace_id, "display_name": (a.display_name or a.handle or a.platform_user_id)[:200],
+                 "email": a.email.lower() if a.email else None, "avatar_url": a.avatar_url,
+                 "message_count": 0, "is_vip": False, "is_blocked": False, "created_at": now}
+                for a in need_member]
+        member_ids = list(s.scalars(insert(Member).returning(Member.id, sort_by_parameter_order=True), rows))
+        result.members_created += len(member_ids)
+    new_member = dict(zip([a.platform_user_id for a in need_member], member_ids, strict=True))
+    ident_rows = []
+    for a in missing:
+        member_id = new_member.get(a.platform_user_id) or by_email[a.email.lower()]
+        ident_rows.append({
+            "member_id": member_id, "source_id": src.id, "platform": platform_of(src),
+            "platform_user_id": a.platform_user_id, "handle": a.handle, "display_name": a.display_name,
+            "email": a.email.lower() if a.email else None, "email_verified": a.email_verified,
+            "profile_url": a.profile_url, "avatar_url": a.avatar_url, "raw": a.raw or {}, "created_at": now,
+        })
+    ident_ids = list(s.scalars(insert(Identity).returning(Identity.id, sort_by_parameter_order=True), ident_rows))
+    for row, ident_id in zip(ident_rows, ident_ids, strict=True):
+        known[row["platform_user_id"]] = (ident_id, row["member_id"])
+    return known
+
+
+# -------------------------------------------------------------------------------------------- messages
+
+
+def _existing_messages(s: Session, source_id: int, platform_ids: list[str]) -> dict:
+    found = {}
+    for chunk in _chunks(platform_ids):
+        for row in s.execute(
+            select(Message.id, Message.platform_message_id, Message.text, Message.html, Message.deleted_at,
+                   Message.conversation_id, Message.created_at)
+            .where(Message.source_id == source_id, Message.platform_message_id.in_(chunk))
+        ):
+            found[row.platform_message_id] = row
+    return found
+
+
+def _thread_keys(s: Session, src: Source, items: list[InboundItem], existing: dict) -> dict[str, str]:
+    """platform message id → platform thread id, following parents inside the batch and in the database."""
+    parents_needed = {it.parent_id for it in items if it.parent_id and not it.thread_id} - {
+        it.platform_message_id for it in items} - set(existing)
+    parent_threads: dict[str, str] = {}
+    for chunk in _chunks(sorted(parents_needed)):
+        for pid, thread in s.execute(
+            select(Message.platform_message_id, Conversation.platform_thread_id)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.source_id == src.id, Message.platform_message_id.in_(chunk))
+        ):
+            parent_threads[pid] = thread
+    conv_thread: dict[int, str] = {}
+    existing_conv_ids = {row.conversation_id for row in existing.values()}
+    if existing_conv_ids:
+        for cid, thread in s.execute(select(Conversation.id, Conversation.platform_thread_id)
+                                     .where(Conversation.id.in_(existing_conv_ids))):
+            conv_thread[cid] = thread
+    for pid, row in existing.items():
+        parent_threads[pid] = conv_thread.get(row.conversation_id, pid)
+    in_batch = {it.platform_message_id: it for it in items}
+    keys: dict[str, str] = {}
+
+    def key_of(it: InboundItem, depth: int = 0) -> str:
+        if it.platform_message_id in keys:
+            return keys[it.platform_message_id]
+        if it.thread_id:
+            k = it.thread_id
+        elif it.parent_id and it.parent_id in parent_threads:
+            k = parent_threads[it.parent_id]
+        elif it.parent_id and it.parent_id in in_batch and depth < 200:
+            k = key_of(in_batch[it.parent_id], depth + 1)
+        else:
+            k = it.parent_id or it.platform_message_id
+        keys[it.platform_message_id] = k
+        return k
+
+    for it in items:
+        key_of(it)
+    return keys
+
+
+def _insert_messages(s, src, items, identities, existing, result) -> None:
+    items.sort(key=lambda it: it.created_at)
+    keys = _thread_keys(s, src, items, existing)
+    convs: dict[str, Conversation] = {}
+    for chunk in _chunks(sorted(set(keys.values()))):
+        for conv in s.scalars(select(Conversation).where(Conversation.source_id == src.id,
+                                                          Conversation.platform_thread_id.in_(chunk))):
+            convs[conv.platform_thread_id] = conv
+    new_convs = []
+    for it in items:
+        k = keys[it.platform_message_id]
+        if k in convs:
+            continue
+        author = identities.get(it.author.platform_user_id) if it.author and it.direction == "inbound" else None
+        conv = Conversation(
+            workspace_id=src.workspace_id, source_id=src.id, platform_thread_id=k,
+            title=(it.title or _title_from(it.text))[:300], channel=it.channel, url=it.thread_url or it.url,
+            is_direct=it.is_direct, started_by_member_id=author[1] if author else None,
+            status="new", priority="normal", message_count=0, needs_answer=False,
+        )
+        convs[k] = conv
+        new_convs.append(conv)
+    if new_convs:
+        s.add_all(new_convs)
+        s.flush()
+
+    now = utcnow()
+    rows = []
+    for it in items:
+        author = identities.get(it.author.platform_user_id) if it.author and it.direction == "inbound" else None
+        rows.append({
+            "workspace_id": src.workspace_id, "source_id": src.id,
+            "conversation_id": convs[keys[it.platform_message_id]].id,
+            "platform_message_id": it.platform_message_id, "kind": it.kind, "direction": it.direction,
+            "author_identity_id": author[0] if author else None, "member_id": author[1] if author else None,
+            "text": it.text, "html": it.html, "url": it.url, "created_at": it.created_at, "ingested_at": now,
+            "edited_at": it.edited_at, "deleted_at": now if it.deleted else None, "raw": it.raw or {},
+            "analysis_versions": {},
+        })
+    ids = list(s.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows))
+    result.inserted += len(ids)
+    result.new_message_ids.extend(ids)
+    id_of = {it.platform_message_id: mid for it, mid in zip(items, ids, strict=True)}
+    for pid, row in existing.items():
+        id_of.setdefault(pid, row.id)
+    _link_parents(s, src, items, id_of)
+    _update_conversations(items, rows, convs, keys)
+    _update_members(s, rows)
+    acts = [{"workspace_id": src.workspace_id, "member_id": r["member_id"], "identity_id": r["author_identity_id"],
+             "source_id": src.id, "message_id": mid, "type": "replied" if it.parent_id else "posted",
+             "occurred_at": it.created_at, "weight": 1.0, "title": _title_from(it.text, 80), "properties": {},
+             "created_at": now}
+            for it, r, mid in zip(items, rows, ids, strict=True) if r["member_id"]]
+    if acts:
+        s.execute(insert(Activity), acts)
+
+
+def _link_parents(s, src, items, id_of) -> None:
+    missing = sorted({it.parent_id for it in items if it.parent_id and it.parent_id not in id_of})
+    for chunk in _chunks(missing):
+        for pid, mid in s.execute(select(Message.platform_message_id, Message.id)
+                                  .where(Message.source_id == src.id, Message.platform_message_id.in_(chunk))):
+            id_of[pid] = mid
+    links = [{"id": id_of[it.platform_message_id], "parent_id": id_of[it.parent_id]}
+             for it in items if it.parent_id and it.parent_id in id_of]
+    if links:
+        s.execute(update(Message), links)
+
+
+def _update_conversations(items, rows, convs, keys) -> None:
+    for it, row in zip(items, rows, strict=True):
+        conv = convs[keys[it.platform_message_id]]
+        ts = it.created_at
+        conv.message_count = (conv.message_count or 0) + 1
+        if conv.first_message_at is None or ts < conv.first_message_at:
+            conv.first_message_at = ts
+        if conv.last_message_at is None or ts > conv.last_message_at:
+            conv.last_message_at = ts
+        if it.direction == "inbound":
+            if conv.last_inbound_at is None or ts > conv.last_inbound_at:
+                conv.last_inbound_at = ts
+            if conv.started_by_member_id is None and row["member_id"] and not it.parent_id:
+                conv.started_by_member_id = row["member_id"]
+        is_response = it.direction == "outbound" or (
+            row["member_id"] is not None and conv.started_by_member_id is not None
+            and row["member_id"] != conv.started_by_member_id
+        )
+        if is_response and conv.first_message_at and ts > conv.first_message_at:
+            if conv.first_response_at is None or ts < conv.first_response_at:
+                conv.first_response_at = ts
+            conv.needs_answer = False
+        elif not it.parent_id and "?" in it.text and conv.first_response_at is None:
+            conv.needs_answer = True
+        if it.direction == "inbound" and conv.status == "resolved" and ts > (conv.resolved_at or ts):
+            conv.status = "open"
+
+
+def _update_members(s, rows) -> None:
+    stats: dict[int, list] = {}
+    for r in rows:
+        if r["member_id"]:
+            st = stats.setdefault(r["member_id"], [0, r["created_at"], r["created_at"]])
+            st[0] += 1
+            st[1] = min(st[1], r["created_at"])
+            st[2] = max(st[2], r["created_at"])
+    if not stats:
+        return
+    for chunk in _chunks(sorted(stats)):
+        for m in s.scalars(select(Member).where(Member.id.in_(chunk))):
+            n, first, last = stats[m.id]
+            m.message_count = (m.message_count or 0) + n
+            m.first_seen_at = first if m.first_seen_at is None else min(m.first_seen_at, first)
+            m.last_active_at = last if m.last_active_at is None else max(m.last_active_at, last)
+
+
+def _insert_activities(s, src, batch: Batch, identities, result: IngestResult) -> None:
+    acts = list({a.platform_activity_id: a for a in batch.activities}.values())
+    seen = set()
+    for chunk in _chunks([a.platform_activity_id for a in acts]):
+        seen |= set(s.scalars(select(Activity.platform_activity_id).where(
+            Activity.source_id == src.id, Activity.platform_activity_id.in_(chunk))))
+    msg_ids: dict[str, int] = {}
+    wanted = sorted({a.message_platform_id for a in acts if a.message_platform_id})
+    for chunk in _chunks(wanted):
+        msg_ids.update(s.execute(select(Message.platform_message_id, Message.id).where(
+                Message.source_id == src.id, Message.platform_message_id.in_(chunk))).all())
+    now = utcnow()
+    rows = []
+    for a in acts:
+        if a.platform_activity_id in seen:
+            continue
+        ident_id, member_id = identities[a.author.platform_user_id]
+        rows.append({"workspace_id": src.workspace_id, "member_id": member_id, "identity_id": ident_id,
+                     "source_id": src.id, "message_id": msg_ids.get(a.message_platform_id or ""),
+                     "platform_activity_id": a.platform_activity_id, "type": a.type, "occurred_at": a.occurred_at,
+                     "weight": 1.0, "title": a.title, "properties": a.properties or {}, "created_at": now})
+    if rows:
+        s.execute(insert(Activity), rows)
+        result.activities += len(rows)
+
+
+def platform_of(src: Source) -> str:
+    """The identity namespace: the platform itself, or for a file import the platform it was exported from."""
+    return (src.config or {}).get("platform") or src.kind
+
+
+def _title_from(text: str, limit: int = 80) -> str:
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
