@@ -141,8 +141,9 @@ def serve(
         empty = queries.first_workspace(s) is None
     if settings.demo_mode and empty:
         _load_demo(rt)
-    worker = InProcessWorker(JobQueue(rt)) if settings.jobs_in_process else None
-    application = create_app(rt=rt)
+    queue = JobQueue(rt)
+    worker = InProcessWorker(queue) if settings.jobs_in_process else None
+    application = create_app(rt=rt, jobs=queue)
     url = f"http://{settings.host}:{settings.port}"
     out.print(f"\n[bold green]Kapwa[/] is starting on [link={url}]{url}[/link]")
     if settings.demo_mode:

@@ -72,3 +72,6 @@ def factory(rt):
     from tests.support.factories import Factory
 
     return Factory(rt)
+
+
+from tests.support.web import app, client, signed_in  # noqa: E402,F401 - shared HTTP fixtures

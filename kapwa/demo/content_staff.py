@@ -70,7 +70,7 @@ EN: dict[str, list[str]] = {
         "Please keep it civil. Repeated insults will lead to a timeout.",
     ],
     "s.spam": ["Removed. Reminder: Bayani Pay will never ask you to send money to 'claim' a reward or to connect a crypto wallet."],
-    "s.ann.reply": ["Yes, it's rolling out to all Android phones, including Huawei, this week.", "Thanks! Let us know how it works for you."],
+    "s.ann.reply": ["Thanks! Let us know if you have any questions.", "Thank you, ka-Bayani! 💙"],
     "s.crisis.ack": [
         "We're aware that some users are experiencing failed cash-ins and transfers. Our team is investigating. Your money is safe: any amount debited that didn't reach your wallet will be returned. We'll post updates here.",
     ],
@@ -118,7 +118,7 @@ TG: dict[str, list[str]] = {
     "s.event": ["Libre po! Nasa announcement po ang registration link. Kita-kits!"],
     "s.toxic": ["Paalala lang po: let's keep it respectful. Naiintindihan namin ang frustration pero bawal po ang mura at insulto dito."],
     "s.spam": ["Tinanggal na po. Paalala: hindi kailanman hihingi ang Bayani Pay ng pera para sa 'giveaway' o crypto."],
-    "s.ann.reply": ["Yes po, rolling out na rin sa Huawei this week.", "Salamat po! Let us know kung kumusta sa inyo."],
+    "s.ann.reply": ["Salamat po! Message lang kayo if may tanong."],
     "s.crisis.ack": [
         "Aware po kami na may issue sa cash-in at transfers ngayon. Ina-investigate na po ng team. Safe po ang pera niyo: ibabalik po ang anumang na-debit na hindi pumasok. Mag-a-update po kami dito.",
     ],

@@ -47,6 +47,8 @@ class PConv:
     starter_identity: int | None = None
     agent: str | None = None
     slots: dict = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # templates already used in this thread
+    shared_slots: bool = True  # False: every member brings their own amount, bank…
     messages: list[PMessage] = field(default_factory=list)
     status: str = "new"
     priority: str = "normal"

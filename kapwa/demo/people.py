@@ -50,7 +50,7 @@ BIOS = ["Sari-sari store owner | {city}", "OFW 🇵🇭✈️ | padala every kin
         "Teacher. Bayani Points collector.", "Milk tea business owner"]
 EMAIL_DOMAINS = ["gmail.com"] * 14 + ["yahoo.com"] * 3 + ["outlook.com", "ymail.com", "icloud.com"]
 SOURCE_WEIGHTS = {"discord": 30, "telegram": 20, "reddit": 17, "discourse": 12, "email": 11, "mastodon": 5, "matrix": 5}
-LANG_WEIGHTS = {"en": 38, "tl": 24, "tg": 38}
+LANG_WEIGHTS = {"en": 33, "tl": 33, "tg": 34}
 
 
 @dataclass
@@ -85,6 +85,7 @@ class PMember:
     weight: float
     join_at: dt.datetime
     is_vip: bool = False
+    is_blocked: bool = False
     duplicate_of: int | None = None
     identities: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -229,7 +230,12 @@ class Population:
             raw = {"user_id": uid, "displayname": display}
             profile = f"https://matrix.to/#/{uid}"
         else:  # email
-            uid = self._unique("uid", self._uids, platform, member.email)
+            used = self._uids.setdefault(platform, set())
+            local, domain = member.email.split("@")
+            while member.email in used:
+                member.email = f"{local}{rng.randrange(10, 1000)}@{domain}"
+            uid = member.email
+            used.add(uid)
             email, handle, display = uid, uid, full
             raw = {"from": f"{full} <{uid}>"}
             profile = None

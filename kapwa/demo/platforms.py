@@ -44,13 +44,15 @@ CHANNELS = {  # platform -> topic -> channel
     "discord": {"question": "#help", "complaint": "#help", "rant": "#general", "bug": "#bug-reports",
                 "feature": "#feature-requests", "praise": "#general", "chatter": "#general", "event": "#events",
                 "spam": "#general", "announcement": "#announcements", "merchant": "#merchants",
-                "ipon": "#ipon-challenge"},
+                "ipon": "#ipon-challenge", "business": "#merchants", "payday": "#ipon-challenge"},
     "telegram": {"question": "Help", "complaint": "Help", "rant": "General", "bug": "Help", "feature": "General",
                  "praise": "General", "chatter": "General", "event": "Events", "spam": "General",
-                 "announcement": "Announcements", "merchant": "Negosyo", "padala": "Padala Corner"},
+                 "announcement": "Announcements", "merchant": "Negosyo", "padala": "Padala Corner",
+                 "business": "Negosyo"},
     "discourse": {"question": "Help & Support", "complaint": "Help & Support", "rant": "General", "bug": "Bugs",
                   "feature": "Feature Requests", "praise": "General", "chatter": "General", "event": "Events",
-                  "spam": "General", "announcement": "Announcements", "merchant": "Merchants", "ipon": "Ipon Tips"},
+                  "spam": "General", "announcement": "Announcements", "merchant": "Merchants", "ipon": "Ipon Tips",
+                  "business": "Merchants", "payday": "Ipon Tips"},
     "reddit": {"question": "Question", "complaint": "Help", "rant": "Rant", "bug": "Bug", "feature": "Suggestion",
                "praise": "Praise", "chatter": "Discussion", "event": "Events", "spam": "Discussion",
                "announcement": "Official"},
@@ -132,8 +134,8 @@ def assign_ids(rng: random.Random, platform: str, convs: list[PConv], identities
         elif platform == "telegram":
             if c.is_direct:
                 chat_id = int(author.platform_user_id) if author else int(identities[c.starter_identity].platform_user_id)
-                n = state["tg_dm"].get(c.idx, rng.randrange(20, 400)) + 1
-                state["tg_dm"][c.idx] = n
+                n = state["tg_dm"].get(chat_id, rng.randrange(20, 400)) + rng.randrange(1, 3)
+                state["tg_dm"][chat_id] = n
                 chat = {"id": chat_id, "type": "private"}
             else:
                 state["tg"] += rng.randrange(1, 4)

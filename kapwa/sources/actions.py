@@ -19,8 +19,11 @@ def _source(tx: Tx, source_id: int) -> Source:
 def do_create_source(rt: Runtime, actor: Actor, *, kind: str, name: str, config: dict | None = None,
                      credentials: dict | None = None) -> Source:
     actor.require(Role.manager)
-    if kind not in PLATFORMS:
-        raise ActionError(f"kind: must be one of {', '.join(PLATFORMS)}", field="kind")
+    from kapwa.sources import connect
+
+    known = set(PLATFORMS) | set(connect.connector_classes())
+    if kind not in known:
+        raise ActionError(f"kind: must be one of {', '.join(sorted(known))}", field="kind")
     if not name.strip():
         raise ActionError("name: must not be empty", field="name")
     with transaction(rt, actor) as tx:

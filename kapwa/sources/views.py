@@ -1,15 +1,13 @@
-"""Sources page: connected platforms and their health."""
+"""Sources page: connected platforms, their health, connecting a new one with a connection test."""
 
 from __future__ import annotations
 
-import json
-
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from kapwa.core.actions import ActionError
-from kapwa.core.models import PLATFORMS, Role
-from kapwa.sources import actions, queries
+from kapwa.core.models import Role
+from kapwa.sources import actions, connect, queries
 from kapwa.web.auth import Viewer, db, get_rt, require
 from kapwa.web.forms import redirect
 from kapwa.web.templating import render
@@ -17,36 +15,37 @@ from kapwa.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
+def _page(request: Request, viewer: Viewer, s: Session, **extra):
+    ctx = {"rows": queries.sources_with_counts(s, viewer.user.workspace_id), "kinds": connect.available_kinds(),
+           "needs": connect.NEEDS, "form": {}, "test_result": None}
+    ctx.update(extra)
+    return render(request, "sources.html", ctx)
+
+
 @router.get("/sources")
 async def sources_page(request: Request, viewer: Viewer = Depends(require(Role.analyst)), s: Session = Depends(db)):
-    return render(request, "sources.html", {"rows": queries.sources_with_counts(s, viewer.user.workspace_id),
-                                            "platforms": PLATFORMS})
-
-
-def _parse_credentials(raw: str) -> dict | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    if raw.startswith("{"):
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ActionError(f"credentials: not valid JSON (line {exc.lineno}, column {exc.colno})",
-                              field="credentials") from None
-        if not isinstance(value, dict):
-            raise ActionError("credentials: must be a JSON object", field="credentials")
-        return value
-    return {"token": raw}
+    return _page(request, viewer, s)
 
 
 @router.post("/sources")
 async def add_source(request: Request, kind: str = Form(...), name: str = Form(..., max_length=200),
-                     credentials: str = Form("", max_length=20000), viewer: Viewer = Depends(require(Role.manager))):
+                     settings_json: str = Form("", max_length=20000), credentials: str = Form("", max_length=20000),
+                     action: str = Form("connect", pattern="^(connect|test)$"),
+                     viewer: Viewer = Depends(require(Role.manager)), s: Session = Depends(db)):
+    form = {"kind": kind, "name": name, "settings_json": settings_json}  # credentials are never echoed back
     try:
-        src = actions.do_create_source(get_rt(request), viewer.actor(request), kind=kind, name=name,
-                                       credentials=_parse_credentials(credentials))
+        config = connect.parse_json_field(settings_json, "settings")
+        creds = connect.parse_json_field(credentials, "credentials", token_key="token")
     except ActionError as exc:
-        return redirect("/sources", exc.message, "error")
+        return _page(request, viewer, s, form=form, test_result=(False, exc.message))
+    if action == "test":
+        ok, message = connect.test_connection(get_rt(request), kind, config, creds)
+        return _page(request, viewer, s, form=form, test_result=(ok, message))
+    try:
+        src = actions.do_create_source(get_rt(request), viewer.actor(request), kind=kind, name=name, config=config,
+                                       credentials=creds or None)
+    except ActionError as exc:
+        return _page(request, viewer, s, form=form, test_result=(False, exc.message))
     return redirect("/sources", f"Connected {src.name}")
 
 
@@ -55,11 +54,37 @@ async def update_source(source_id: int, request: Request, enabled: bool | None =
                         name: str | None = Form(None, max_length=200), credentials: str = Form("", max_length=20000),
                         viewer: Viewer = Depends(require(Role.manager))):
     try:
+        creds = connect.parse_json_field(credentials, "credentials", token_key="token") or None
         actions.do_update_source(get_rt(request), viewer.actor(request), source_id, name=name, enabled=enabled,
-                                 credentials=_parse_credentials(credentials))
+                                 credentials=creds)
     except ActionError as exc:
         return redirect("/sources", exc.message, "error")
     return redirect("/sources", "Saved")
+
+
+@router.post("/sources/{source_id}/test")
+async def test_source(source_id: int, request: Request, viewer: Viewer = Depends(require(Role.manager)),
+                      s: Session = Depends(db)):
+    src = queries.source(s, viewer.user.workspace_id, source_id)
+    if src is None:
+        raise HTTPException(404, "no such source")
+    rt = get_rt(request)
+    try:
+        creds = rt.secrets.decrypt_json(src.credentials_encrypted)
+    except ValueError as exc:
+        return redirect("/sources", str(exc), "error")
+    ok, message = connect.test_connection(rt, src.kind, src.config or {}, creds)
+    return redirect("/sources", f"{src.name}: {message}", "ok" if ok else "error")
+
+
+@router.post("/sources/{source_id}/sync")
+async def sync_now(source_id: int, request: Request, viewer: Viewer = Depends(require(Role.moderator)),
+                   s: Session = Depends(db)):
+    src = queries.source(s, viewer.user.workspace_id, source_id)
+    if src is None:
+        raise HTTPException(404, "no such source")
+    request.app.state.jobs().enqueue("sources.sync", source_id=source_id)
+    return redirect("/sources", f"Sync of {src.name} started")
 
 
 @router.post("/sources/{source_id}/delete")

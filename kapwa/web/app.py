@@ -46,7 +46,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-def create_app(settings: Settings | None = None, rt: Runtime | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, rt: Runtime | None = None, jobs=None) -> FastAPI:
     if rt is None:
         rt = Runtime.from_settings(settings or load_settings())
     app = FastAPI(
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, rt: Runtime | None = None) -> F
     )
     app.state.rt = rt
     app.state.templates = make_templates()
+    app.state.jobs = (lambda: jobs) if jobs is not None else _lazy_jobs(rt)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
@@ -88,6 +89,20 @@ def create_app(settings: Settings | None = None, rt: Runtime | None = None) -> F
         return _error(request, 422, f"{loc}: {first['msg']}", loc, errors=exc.errors())
 
     return app
+
+
+def _lazy_jobs(rt: Runtime):
+    """The job queue, built on first use (pages that never enqueue don't open it)."""
+    holder: list = []
+
+    def get():
+        if not holder:
+            from kapwa.core.jobs import JobQueue
+
+            holder.append(JobQueue(rt))
+        return holder[0]
+
+    return get
 
 
 def _error(request: Request, status: int, message: str, field: str | None = None, headers=None, errors=None):

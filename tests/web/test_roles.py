@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from kapwa.core.models import Role
 from kapwa.web.app import create_app
 from kapwa.web.auth import optional_viewer
-from tests.web.conftest import csrf_of, login
+from tests.support.web import csrf_of, login
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/healthz")}
 
@@ -35,6 +35,8 @@ POLICY = {
     ("GET", "/sources"): Role.analyst,
     ("POST", "/sources"): Role.manager,
     ("POST", "/sources/{source_id}"): Role.manager,
+    ("POST", "/sources/{source_id}/test"): Role.manager,
+    ("POST", "/sources/{source_id}/sync"): Role.moderator,
     ("POST", "/sources/{source_id}/delete"): Role.owner,
     ("GET", "/team"): Role.manager,
     ("POST", "/team"): Role.owner,

@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 
 from kapwa.core.models import ApiToken, AuditEntry, Role, Source, User
 from tests.support.factories import PASSWORD
-from tests.web.conftest import login
+from tests.support.web import login
 
 HOSTILE = [
     "<script>window.__pwned=1</script>",

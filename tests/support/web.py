@@ -1,4 +1,4 @@
-"""An in-process HTTP client per test, with helpers to sign in as a role."""
+"""Fixtures for an in-process HTTP client per test, with helpers to sign in as a role (used by every package)."""
 
 from __future__ import annotations
 
