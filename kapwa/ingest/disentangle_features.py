@@ -279,21 +279,26 @@ class FeatureStream:
         token = token.strip(_STRIP)
         if len(token) < 3:
             return None
-        start = max(0, len(self.prepared) - self.window)
-        recent = {p.author for p in self.prepared[start:] if p.author and not p.system}
+        recent: dict[str, None] = {}  # most recent speaker first, so ties go to them
+        for p in reversed(self.prepared[-self.window:]):
+            if p.author and not p.system:
+                recent.setdefault(p.author)
         for nick in recent:
             if nick.startswith(token):
                 return nick
-        best = process.extractOne(token, recent, scorer=fuzz.ratio, score_cutoff=85)
+        best = process.extractOne(token, list(recent), scorer=fuzz.ratio, score_cutoff=85)
         return best[0] if best else None
 
     # -- the candidates of one message
 
-    def push(self, msg: ChatMessage) -> list[tuple[int, list[int]]]:
-        """Add the next message; return (candidate index, feature ids) for it and its window, self first."""
+    def push(self, msg: ChatMessage, *, candidates: bool = True) -> list[tuple[int, list[int]]]:
+        """Add the next message; return (candidate index, feature ids) for it and its window, self first.
+
+        System lines get only the self candidate (they start their own conversation); with
+        ``candidates=False`` the message is only remembered (its link is known already)."""
         i = len(self.prepared)
         q = self.prepare(msg)
-        cands = self._candidates(i, q) if not q.system else [(i, [])]
+        cands = self._candidates(i, q) if candidates and not q.system else [(i, [])]
         self._remember(i, q)
         return cands
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from kapwa.connectors.base import Batch, InboundAuthor, InboundItem
@@ -44,6 +44,22 @@ class IngestResult:
 def _chunks(values: list, size: int = CHUNK):
     for i in range(0, len(values), size):
         yield values[i : i + size]
+
+
+def _allocate_ids(s: Session, model, n: int) -> list[int]:
+    """Reserve n primary keys, so rows can be inserted with executemany and linked before insert.
+
+    SQLite: the write transaction holds the database lock (BEGIN IMMEDIATE), so max(id)+1… is ours.
+    PostgreSQL: take n values from the table's sequence.
+    """
+    if n == 0:
+        return []
+    if s.get_bind().dialect.name == "sqlite":
+        start = (s.scalar(select(func.max(model.id))) or 0) + 1
+        return list(range(start, start + n))
+    table = model.__table__.name
+    return list(s.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                               "FROM generate_series(1, :n)").bindparams(n=n)))
 
 
 def ingest_batch(rt: Runtime, source_id: int, batch: Batch, *, analyze: bool = True) -> IngestResult:
@@ -137,19 +153,26 @@ def _resolve_identities(s: Session, src: Source, authors: list[InboundAuthor], r
                  "email": a.email.lower() if a.email else None, "avatar_url": a.avatar_url,
                  "message_count": 0, "is_vip": False, "is_blocked": False, "created_at": now}
                 for a in need_member]
-        member_ids = list(s.scalars(insert(Member).returning(Member.id, sort_by_parameter_order=True), rows))
+        member_ids = _allocate_ids(s, Member, len(rows))
+        for row, mid in zip(rows, member_ids, strict=True):
+            row["id"] = mid
+        s.execute(Member.__table__.insert(), rows)
         result.members_created += len(member_ids)
     new_member = dict(zip([a.platform_user_id for a in need_member], member_ids, strict=True))
     ident_rows = []
+    platform = platform_of(src)
     for a in missing:
         member_id = new_member.get(a.platform_user_id) or by_email[a.email.lower()]
         ident_rows.append({
-            "member_id": member_id, "source_id": src.id, "platform": platform_of(src),
+            "member_id": member_id, "source_id": src.id, "platform": platform,
             "platform_user_id": a.platform_user_id, "handle": a.handle, "display_name": a.display_name,
             "email": a.email.lower() if a.email else None, "email_verified": a.email_verified,
             "profile_url": a.profile_url, "avatar_url": a.avatar_url, "raw": a.raw or {}, "created_at": now,
         })
-    ident_ids = list(s.scalars(insert(Identity).returning(Identity.id, sort_by_parameter_order=True), ident_rows))
+    ident_ids = _allocate_ids(s, Identity, len(ident_rows))
+    for row, ident_id in zip(ident_rows, ident_ids, strict=True):
+        row["id"] = ident_id
+    s.execute(Identity.__table__.insert(), ident_rows)
     for row, ident_id in zip(ident_rows, ident_ids, strict=True):
         known[row["platform_user_id"]] = (ident_id, row["member_id"])
     return known
@@ -215,50 +238,38 @@ def _thread_keys(s: Session, src: Source, items: list[InboundItem], existing: di
 def _insert_messages(s, src, items, identities, existing, result) -> None:
     items.sort(key=lambda it: it.created_at)
     keys = _thread_keys(s, src, items, existing)
-    convs: dict[str, Conversation] = {}
-    for chunk in _chunks(sorted(set(keys.values()))):
-        for conv in s.scalars(select(Conversation).where(Conversation.source_id == src.id,
-                                                          Conversation.platform_thread_id.in_(chunk))):
-            convs[conv.platform_thread_id] = conv
-    new_convs = []
-    for it in items:
-        k = keys[it.platform_message_id]
-        if k in convs:
-            continue
-        author = identities.get(it.author.platform_user_id) if it.author and it.direction == "inbound" else None
-        conv = Conversation(
-            workspace_id=src.workspace_id, source_id=src.id, platform_thread_id=k,
-            title=(it.title or _title_from(it.text))[:300], channel=it.channel, url=it.thread_url or it.url,
-            is_direct=it.is_direct, started_by_member_id=author[1] if author else None,
-            status="new", priority="normal", message_count=0, needs_answer=False,
-        )
-        convs[k] = conv
-        new_convs.append(conv)
-    if new_convs:
-        s.add_all(new_convs)
-        s.flush()
-
+    convs = _load_conversations(s, src, items, keys, identities)
     now = utcnow()
-    rows = []
-    for it in items:
+    ids = _allocate_ids(s, Message, len(items))
+    id_of = {it.platform_message_id: mid for it, mid in zip(items, ids, strict=True)}
+    for pid, row in existing.items():
+        id_of.setdefault(pid, row.id)
+    _find_parents(s, src, items, id_of)
+    rows, late_links, inserted = [], [], set(id_of.values()) - set(ids)
+    for it, mid in zip(items, ids, strict=True):
         author = identities.get(it.author.platform_user_id) if it.author and it.direction == "inbound" else None
+        parent = id_of.get(it.parent_id) if it.parent_id else None
+        if parent is not None and parent not in inserted:  # the parent comes later in this batch
+            late_links.append({"id": mid, "parent_id": parent})
+            parent = None
+        inserted.add(mid)
         rows.append({
-            "workspace_id": src.workspace_id, "source_id": src.id,
-            "conversation_id": convs[keys[it.platform_message_id]].id,
+            "id": mid, "workspace_id": src.workspace_id, "source_id": src.id,
+            "conversation_id": convs[keys[it.platform_message_id]]["id"],
             "platform_message_id": it.platform_message_id, "kind": it.kind, "direction": it.direction,
             "author_identity_id": author[0] if author else None, "member_id": author[1] if author else None,
+            "parent_id": parent, "sent_by_user_id": None,
             "text": it.text, "html": it.html, "url": it.url, "created_at": it.created_at, "ingested_at": now,
             "edited_at": it.edited_at, "deleted_at": now if it.deleted else None, "raw": it.raw or {},
             "analysis_versions": {},
         })
-    ids = list(s.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows))
+    s.execute(Message.__table__.insert(), rows)
+    if late_links:
+        s.execute(update(Message), late_links)
     result.inserted += len(ids)
     result.new_message_ids.extend(ids)
-    id_of = {it.platform_message_id: mid for it, mid in zip(items, ids, strict=True)}
-    for pid, row in existing.items():
-        id_of.setdefault(pid, row.id)
-    _link_parents(s, src, items, id_of)
     _update_conversations(items, rows, convs, keys)
+    _save_conversations(s, convs)
     _update_members(s, rows)
     acts = [{"workspace_id": src.workspace_id, "member_id": r["member_id"], "identity_id": r["author_identity_id"],
              "source_id": src.id, "message_id": mid, "type": "replied" if it.parent_id else "posted",
@@ -266,47 +277,82 @@ def _insert_messages(s, src, items, identities, existing, result) -> None:
              "created_at": now}
             for it, r, mid in zip(items, rows, ids, strict=True) if r["member_id"]]
     if acts:
-        s.execute(insert(Activity), acts)
+        s.execute(Activity.__table__.insert(), acts)
 
 
-def _link_parents(s, src, items, id_of) -> None:
+def _find_parents(s, src, items, id_of) -> None:
+    """Add the database ids of parents that are neither in this batch nor already looked up."""
     missing = sorted({it.parent_id for it in items if it.parent_id and it.parent_id not in id_of})
     for chunk in _chunks(missing):
         for pid, mid in s.execute(select(Message.platform_message_id, Message.id)
                                   .where(Message.source_id == src.id, Message.platform_message_id.in_(chunk))):
             id_of[pid] = mid
-    links = [{"id": id_of[it.platform_message_id], "parent_id": id_of[it.parent_id]}
-             for it in items if it.parent_id and it.parent_id in id_of]
-    if links:
-        s.execute(update(Message), links)
+
+
+CONV_FIELDS = ("id", "platform_thread_id", "message_count", "first_message_at", "last_message_at",
+               "last_inbound_at", "first_response_at", "resolved_at", "started_by_member_id", "needs_answer", "status")
+
+
+def _load_conversations(s, src, items, keys, identities) -> dict[str, dict]:
+    """Conversations touched by this batch, as plain dicts; new ones inserted with reserved ids."""
+    convs: dict[str, dict] = {}
+    cols = [getattr(Conversation, f) for f in CONV_FIELDS]
+    lock = s.get_bind().dialect.name != "sqlite"
+    for chunk in _chunks(sorted(set(keys.values()))):
+        q = select(*cols).where(Conversation.source_id == src.id, Conversation.platform_thread_id.in_(chunk))
+        for row in s.execute(q.with_for_update() if lock else q):
+            convs[row.platform_thread_id] = dict(row._mapping)
+    new_rows = []
+    for it in items:
+        k = keys[it.platform_message_id]
+        if k in convs:
+            continue
+        author = identities.get(it.author.platform_user_id) if it.author and it.direction == "inbound" else None
+        row = {"workspace_id": src.workspace_id, "source_id": src.id, "platform_thread_id": k,
+               "title": (it.title or _title_from(it.text))[:300], "channel": it.channel,
+               "url": it.thread_url or it.url, "is_direct": it.is_direct,
+               "started_by_member_id": author[1] if author else None, "status": "new", "priority": "normal",
+               "message_count": 0, "needs_answer": False, "first_message_at": None, "last_message_at": None,
+               "last_inbound_at": None, "first_response_at": None, "resolved_at": None, "created_at": utcnow()}
+        convs[k] = row
+        new_rows.append(row)
+    for row, cid in zip(new_rows, _allocate_ids(s, Conversation, len(new_rows)), strict=True):
+        row["id"] = cid
+    if new_rows:
+        s.execute(Conversation.__table__.insert(), new_rows)
+    return convs
+
+
+def _save_conversations(s, convs: dict[str, dict]) -> None:
+    s.execute(update(Conversation), [{f: c[f] for f in CONV_FIELDS if f != "platform_thread_id"}
+                                     for c in convs.values()])
 
 
 def _update_conversations(items, rows, convs, keys) -> None:
     for it, row in zip(items, rows, strict=True):
-        conv = convs[keys[it.platform_message_id]]
+        c = convs[keys[it.platform_message_id]]
         ts = it.created_at
-        conv.message_count = (conv.message_count or 0) + 1
-        if conv.first_message_at is None or ts < conv.first_message_at:
-            conv.first_message_at = ts
-        if conv.last_message_at is None or ts > conv.last_message_at:
-            conv.last_message_at = ts
+        c["message_count"] = (c["message_count"] or 0) + 1
+        if c["first_message_at"] is None or ts < c["first_message_at"]:
+            c["first_message_at"] = ts
+        if c["last_message_at"] is None or ts > c["last_message_at"]:
+            c["last_message_at"] = ts
         if it.direction == "inbound":
-            if conv.last_inbound_at is None or ts > conv.last_inbound_at:
-                conv.last_inbound_at = ts
-            if conv.started_by_member_id is None and row["member_id"] and not it.parent_id:
-                conv.started_by_member_id = row["member_id"]
+            if c["last_inbound_at"] is None or ts > c["last_inbound_at"]:
+                c["last_inbound_at"] = ts
+            if c["started_by_member_id"] is None and row["member_id"] and not it.parent_id:
+                c["started_by_member_id"] = row["member_id"]
+        starter = c["started_by_member_id"]
         is_response = it.direction == "outbound" or (
-            row["member_id"] is not None and conv.started_by_member_id is not None
-            and row["member_id"] != conv.started_by_member_id
-        )
-        if is_response and conv.first_message_at and ts > conv.first_message_at:
-            if conv.first_response_at is None or ts < conv.first_response_at:
-                conv.first_response_at = ts
-            conv.needs_answer = False
-        elif not it.parent_id and "?" in it.text and conv.first_response_at is None:
-            conv.needs_answer = True
-        if it.direction == "inbound" and conv.status == "resolved" and ts > (conv.resolved_at or ts):
-            conv.status = "open"
+            row["member_id"] is not None and starter is not None and row["member_id"] != starter)
+        if is_response and c["first_message_at"] and ts > c["first_message_at"]:
+            if c["first_response_at"] is None or ts < c["first_response_at"]:
+                c["first_response_at"] = ts
+            c["needs_answer"] = False
+        elif not it.parent_id and "?" in it.text and c["first_response_at"] is None:
+            c["needs_answer"] = True
+        if it.direction == "inbound" and c["status"] == "resolved" and ts > (c["resolved_at"] or ts):
+            c["status"] = "open"
 
 
 def _update_members(s, rows) -> None:
@@ -319,12 +365,17 @@ def _update_members(s, rows) -> None:
             st[2] = max(st[2], r["created_at"])
     if not stats:
         return
+    lock = s.get_bind().dialect.name != "sqlite"  # SQLite's write transaction already holds the lock
+    changes = []
     for chunk in _chunks(sorted(stats)):
-        for m in s.scalars(select(Member).where(Member.id.in_(chunk))):
-            n, first, last = stats[m.id]
-            m.message_count = (m.message_count or 0) + n
-            m.first_seen_at = first if m.first_seen_at is None else min(m.first_seen_at, first)
-            m.last_active_at = last if m.last_active_at is None else max(m.last_active_at, last)
+        q = select(Member.id, Member.message_count, Member.first_seen_at, Member.last_active_at).where(
+            Member.id.in_(chunk))
+        for mid, count, seen, active in s.execute(q.with_for_update() if lock else q):
+            n, first, last = stats[mid]
+            changes.append({"id": mid, "message_count": (count or 0) + n,
+                            "first_seen_at": first if seen is None else min(seen, first),
+                            "last_active_at": last if active is None else max(active, last)})
+    s.execute(update(Member), changes)
 
 
 def _insert_activities(s, src, batch: Batch, identities, result: IngestResult) -> None:
@@ -349,7 +400,7 @@ def _insert_activities(s, src, batch: Batch, identities, result: IngestResult) -
                      "platform_activity_id": a.platform_activity_id, "type": a.type, "occurred_at": a.occurred_at,
                      "weight": 1.0, "title": a.title, "properties": a.properties or {}, "created_at": now})
     if rows:
-        s.execute(insert(Activity), rows)
+        s.execute(Activity.__table__.insert(), rows)
         result.activities += len(rows)
 
 
