@@ -134,16 +134,39 @@ class Slots(dict):
         return value
 
 
-def member_template(rng: random.Random, lang: str, key: str) -> str:
-    for bank in (MEMBER_TEXTS[lang], content_tg.T, content_en.T):
-        if key in bank:
-            return rng.choice(bank[key])
-    raise KeyError(key)
+def untag(template: str) -> tuple[list[str], str]:
+    """``"fee,limit|Is there a fee…"`` -> (["fee", "limit"], "Is there a fee…"): the sub-topics a question
+    asks about, or an answer answers."""
+    head, sep, body = template.partition("|")
+    if sep and re.fullmatch(r"[a-z,]+", head):
+        return head.split(","), body
+    return [], template
 
 
-def staff_template(rng: random.Random, lang: str, key: str) -> str:
-    bank = STAFF_TEXTS["tg" if lang == "tg" else "en"]
-    return rng.choice(bank.get(key) or STAFF_TEXTS["en"][key])
+def _find(rng: random.Random, banks: tuple[dict, ...], key: str, tag: str | None) -> str | None:
+    for bank in banks:
+        pool = bank.get(key) or []
+        if tag:
+            pool = [t for t in pool if tag in untag(t)[0]]
+        if pool:
+            return rng.choice(pool)
+    return None
+
+
+def member_template(rng: random.Random, lang: str, key: str, tag: str | None = None) -> tuple[list[str], str]:
+    """A member's template for ``key`` in ``lang`` (falling back to Taglish, then English); an answer
+    (``a.*``) must match the question's sub-topic ``tag``, else it points to the FAQ."""
+    banks = (MEMBER_TEXTS[lang], content_tg.T, content_en.T)
+    found = _find(rng, banks, key, tag) or (_find(rng, banks, "a.faq", None) if key.startswith("a.") else None)
+    if found is None:
+        raise KeyError(key)
+    return untag(found)
+
+
+def staff_template(rng: random.Random, lang: str, key: str, tag: str | None = None) -> tuple[list[str], str]:
+    banks = (STAFF_TEXTS["tg"], STAFF_TEXTS["en"]) if lang == "tg" else (STAFF_TEXTS["en"],)
+    found = _find(rng, banks, key, tag) or _find(rng, banks, "s.help", None)
+    return untag(found)
 
 
 # ---- member voice ---------------------------------------------------------------------------------
@@ -222,7 +245,10 @@ def roughen(rng: random.Random, text: str, key: str) -> str:
 def decorate_opener(rng: random.Random, text: str, lang: str) -> str:
     """Greeting and closing around a question or complaint that opens a thread."""
     if rng.random() < 0.3 and not re.match(r"(?i)(hi|hello|hey|good|magandang)\b", text):
-        text = f"{rng.choice(GREETINGS[lang])} {text}"
+        greeting = rng.choice(GREETINGS[lang])
+        if greeting.endswith(",") and text[1:2].islower() and rng.random() < 0.6:
+            text = text[0].lower() + text[1:]
+        text = f"{greeting} {text}"
     if rng.random() < 0.3:
         text = f"{text} {rng.choice(CLOSINGS[lang])}"
     return text

@@ -6,38 +6,65 @@ Bodies carry no greeting: the generator adds one that fits the platform ("Hi {fi
 
 EN: dict[str, list[str]] = {
     "s.cashin": [
-        "InstaPay cash-ins usually reflect within minutes. If the amount was debited from {bank} but isn't in your wallet after 1 hour, please send us the reference number {via_dm} and we'll trace it for you.",
-        "Over-the-counter cash-in at partner outlets is free for the first ₱8,000 each month. If you were charged extra, please send us a photo of the receipt so we can report it to the outlet.",
+        "limit|Fully verified accounts can cash in up to ₱100,000 a month; basic accounts up to ₱50,000. You can see what's left under Profile > Limits.",
+        "link|Yes! Link your {bank} account under Cash In > Linked accounts, then you can top up in two taps instead of doing InstaPay each time.",
+        "sunday|Over-the-counter cash-in works every day, including Sundays and holidays, during the outlet's store hours.",
+        "delay,speed|InstaPay cash-ins usually reflect within minutes. If the amount was debited from {bank} but isn't in your wallet after 1 hour, please send us the reference number {via_dm} and we'll trace it for you.",
+        "fee|Over-the-counter cash-in at partner outlets is free for the first ₱8,000 each month. If you were charged extra, please send us a photo of the receipt so we can report it to the outlet.",
     ],
     "s.cashout": [
-        "Cash-outs via InstaPay are real-time and cost ₱10. PESONet is free but credits on the next banking day. You can send to any account; the name doesn't have to match.",
+        "otc|Yes, choose Cash Out > Over the counter and show the generated code to the cashier at {outlet}. No card needed.",
+        "speed,fee,other|Cash-outs via InstaPay are real-time and cost ₱10. PESONet is free but credits on the next banking day. You can send to any account; the name doesn't have to match.",
     ],
     "s.qr": [
-        "Please update to the latest version ({version}); older versions can't read some QR Ph codes. For a merchant QR, apply under Profile > Business. Approval usually takes 1–2 business days.",
+        "fee|Paying with QR Ph is always free for customers. Merchants pay a small MDR, never the buyer.",
+        "save|Yes! After scanning, tap the star to save the merchant to Favorites.",
+        "unsupported,merchant|Please update to the latest version ({version}); older versions can't read some QR Ph codes. For a merchant QR, apply under Profile > Business. Approval usually takes 1–2 business days.",
     ],
     "s.bills": [
-        "Payments to {biller} are posted within the same day, but some billers take up to 3 banking days to reflect. Your in-app receipt is valid proof of payment.",
+        "schedule|You can turn on due-date reminders under Bills > Saved billers. Auto-pay is coming later this year.",
+        "receipt|Open Transaction History, tap the payment, then Share Receipt. It's valid proof of payment.",
+        "posting|Payments to {biller} are posted within the same day, but some billers take up to 3 banking days to reflect. Your in-app receipt is valid proof of payment.",
     ],
-    "s.load": ["If load doesn't arrive within 30 minutes, the amount is automatically returned to your wallet. No need to buy again."],
+    "s.load": [
+        "promo,discount|Promos are under Load > Promos. There's no discount for other numbers yet, but every load purchase earns Bayani Points.",
+        "missing|If load doesn't arrive within 30 minutes, the amount is automatically returned to your wallet. No need to buy again.",
+    ],
     "s.padala": [
-        "You can send to non-users through cash pick-up at {outlet} and our other partners. The recipient only needs one valid ID and the reference number.",
+        "abroad,limit|You can receive remittances from our international partners straight to your wallet; just give your Bayani Pay number to the sender. Cash pick-up sends up to ₱50,000 per transaction.",
+        "claim,cheapest|You can send to non-users through cash pick-up at {outlet} and our other partners. The recipient only needs one valid ID and the reference number.",
     ],
-    "s.ipon": ["Ipon currently earns 4% p.a., credited daily, and deposits are insured by PDIC up to ₱1,000,000 through our partner bank."],
+    "s.ipon": [
+        "goals,penalty|You can have up to 5 Ipon goals. Withdrawals are free anytime; you only miss that month's bonus rate.",
+        "rate,pdic|Ipon currently earns 4% p.a., credited daily, and deposits are insured by PDIC up to ₱1,000,000 through our partner bank.",
+    ],
     "s.kyc": [
-        "We accept PhilSys ID/ePhilID, passport, driver's license, UMID, PRC and postal ID. Reviews usually take 24–48 hours. Please make sure the photo is clear and not cropped.",
+        "selfie|For the selfie, use good lighting, remove glasses and caps, and keep your whole face inside the oval. That fixes most failed attempts.",
+        "ids,time|We accept PhilSys ID/ePhilID, passport, driver's license, UMID, PRC and postal ID. Reviews usually take 24–48 hours. Please make sure the photo is clear and not cropped.",
     ],
-    "s.card": ["The physical card costs ₱150 and arrives in 3–7 business days. Online transactions can be switched on under Card > Settings."],
+    "s.card": [
+        "atm,virtual|ATM withdrawals cost ₱18 at BancNet ATMs. The virtual card works for most subscriptions like Spotify and Netflix once online transactions are switched on.",
+        "cost,online|The physical card costs ₱150 and arrives in 3–7 business days. Online transactions can be switched on under Card > Settings.",
+    ],
     "s.points": [
-        "You earn 1 Bayani Point per ₱100 spent on QR and bills payments. Points are valid for 12 months and can be redeemed under Rewards.",
+        "how,earn,expire|You earn 1 Bayani Point per ₱100 spent on QR and bills payments. Points are valid for 12 months and can be redeemed under Rewards.",
     ],
     "s.app": [
-        "Version {version} is rolling out in stages, so it may take a day or two to appear in your app store. Clearing the app cache usually helps with slowness.",
+        "dark,devices|Dark mode is under Profile > Display. For security, your account can be logged in on one phone at a time.",
+        "ios,slow|Version {version} is rolling out in stages, so it may take a day or two to appear in your app store. Clearing the app cache usually helps with slowness.",
     ],
     "s.account": [
-        "For your security, changing your mobile number needs a quick video call verification. Please file a request under Help > Account and we'll schedule it.",
+        "otp|If the OTP doesn't arrive, make sure your SIM has signal and tap 'Resend via call'. It usually arrives within a minute.",
+        "two,close|Each person can have one verified account linked to one mobile number. To close it, cash out your balance first, then go to Help > Account > Close account.",
+        "number|For your security, changing your mobile number needs a quick video call verification. Please file a request under Help > Account and we'll schedule it.",
     ],
     "s.merchant": [
-        "Webhooks are sent for payments, refunds and settlements, and the event id stays the same on retries. Sandbox keys are in the merchant dashboard under Developers > API keys. Settlement is T+1 on the standard plan.",
+        "dynamic,mdr|Use the Create QR endpoint with the amount and your order reference; each QR expires after 15 minutes. MDR for QR Ph is 1.5% for micro merchants, with no monthly fee.",
+        "webhook,sandbox,settlement,dedupe|Webhooks are sent for payments, refunds and settlements, and the event id stays the same on retries. Sandbox keys are in the merchant dashboard under Developers > API keys. Settlement is T+1 on the standard plan.",
+    ],
+    "s.help": [
+        "Good question! We have a step-by-step guide here: {help_url}. Let us know if anything is unclear.",
+        "Here's our help article on this: {help_url}. If it doesn't answer your question, just reply here.",
     ],
     "s.ask": [
         "We're sorry about this. Could you send us your registered mobile number and the reference number {via_dm} so we can check right away?",
@@ -88,20 +115,45 @@ EN: dict[str, list[str]] = {
 
 TG: dict[str, list[str]] = {
     "s.cashin": [
-        "Pasensya na po sa abala. Usually within minutes nagre-reflect ang InstaPay cash-in. Kung na-debit na sa {bank} pero wala pa rin after 1 hour, paki-send po ng reference number {via_dm} para ma-trace namin.",
+        "delay,speed|Pasensya na po sa abala. Usually within minutes nagre-reflect ang InstaPay cash-in. Kung na-debit na sa {bank} pero wala pa rin after 1 hour, paki-send po ng reference number {via_dm} para ma-trace namin.",
     ],
-    "s.cashout": ["Real-time po ang InstaPay (₱10 fee), while next banking day naman ang PESONet (free). Pwede po mag-transfer sa kahit anong account kahit hindi same name."],
-    "s.qr": ["Paki-update po sa latest version ({version}) kasi hindi nababasa ng older versions ang ibang QR Ph codes. Para sa merchant QR, mag-apply po sa Profile > Business."],
-    "s.bills": ["Same day po pino-post ang payments sa {biller}, pero may billers na inaabot ng 3 banking days bago mag-reflect. Valid proof of payment po ang in-app receipt niyo."],
-    "s.load": ["Kung hindi dumating ang load within 30 minutes, automatic pong babalik ang amount sa wallet niyo. Hindi na po kailangan bumili ulit."],
-    "s.padala": ["Pwede po kayong magpadala sa non-users via cash pick-up sa {outlet}. Isang valid ID at reference number lang po ang kailangan ng receiver."],
-    "s.ipon": ["Currently 4% p.a. po ang Ipon, credited daily, at PDIC insured up to ₱1,000,000 through our partner bank."],
-    "s.kyc": ["Accepted po ang PhilSys ID/ePhilID, passport, driver's license, UMID, PRC at postal ID. 24–48 hours po usually ang review. Paki-siguro lang po na malinaw ang photo."],
-    "s.card": ["₱150 po ang physical card at 3–7 business days ang delivery. Pwede po i-on ang online transactions sa Card > Settings."],
-    "s.points": ["1 Bayani Point po per ₱100 na QR at bills payments. Valid po ang points for 12 months, i-redeem lang sa Rewards."],
-    "s.app": ["Staged rollout po ang version {version}, kaya baka 1–2 days pa bago lumabas sa store niyo. Makakatulong din po ang pag-clear ng app cache."],
-    "s.account": ["For security po, kailangan ng quick video call verification para mapalitan ang mobile number. Mag-file lang po ng request sa Help > Account."],
-    "s.merchant": ["May webhooks po para sa payments, refunds at settlements. Nasa merchant dashboard po ang sandbox keys, under Developers > API keys."],
+    "s.cashout": [
+        "speed,fee,other|Real-time po ang InstaPay (₱10 fee), while next banking day naman ang PESONet (free). Pwede po mag-transfer sa kahit anong account kahit hindi same name.",
+    ],
+    "s.qr": [
+        "unsupported,merchant|Paki-update po sa latest version ({version}) kasi hindi nababasa ng older versions ang ibang QR Ph codes. Para sa merchant QR, mag-apply po sa Profile > Business.",
+    ],
+    "s.bills": [
+        "posting|Same day po pino-post ang payments sa {biller}, pero may billers na inaabot ng 3 banking days bago mag-reflect. Valid proof of payment po ang in-app receipt niyo.",
+    ],
+    "s.load": [
+        "missing|Kung hindi dumating ang load within 30 minutes, automatic pong babalik ang amount sa wallet niyo. Hindi na po kailangan bumili ulit.",
+    ],
+    "s.padala": [
+        "claim,cheapest|Pwede po kayong magpadala sa non-users via cash pick-up sa {outlet}. Isang valid ID at reference number lang po ang kailangan ng receiver.",
+    ],
+    "s.ipon": [
+        "rate,pdic|Currently 4% p.a. po ang Ipon, credited daily, at PDIC insured up to ₱1,000,000 through our partner bank.",
+    ],
+    "s.kyc": [
+        "ids,time|Accepted po ang PhilSys ID/ePhilID, passport, driver's license, UMID, PRC at postal ID. 24–48 hours po usually ang review. Paki-siguro lang po na malinaw ang photo.",
+    ],
+    "s.card": [
+        "cost,online|₱150 po ang physical card at 3–7 business days ang delivery. Pwede po i-on ang online transactions sa Card > Settings.",
+    ],
+    "s.points": [
+        "how,earn,expire|1 Bayani Point po per ₱100 na QR at bills payments. Valid po ang points for 12 months, i-redeem lang sa Rewards.",
+    ],
+    "s.app": [
+        "ios,slow|Staged rollout po ang version {version}, kaya baka 1–2 days pa bago lumabas sa store niyo. Makakatulong din po ang pag-clear ng app cache.",
+    ],
+    "s.account": [
+        "number|For security po, kailangan ng quick video call verification para mapalitan ang mobile number. Mag-file lang po ng request sa Help > Account.",
+    ],
+    "s.merchant": [
+        "webhook,sandbox,settlement,dedupe|May webhooks po para sa payments, refunds at settlements. Nasa merchant dashboard po ang sandbox keys, under Developers > API keys.",
+    ],
+    "s.help": ["Good question po! May step-by-step guide kami dito: {help_url}. Message lang po kayo kung may tanong pa."],
     "s.ask": [
         "Sorry po sa abala! Paki-send po ng registered mobile number at reference number {via_dm} para ma-check namin agad.",
         "Nag-create na po kami ng ticket {ticket} para sa inyo. Babalikan po kayo ng payments team within 24 hours.",

@@ -7,86 +7,109 @@ Loanwords everyone uses (cash-in, wallet, app, OTP) stay, English function words
 T: dict[str, list[str]] = {
     # ---- questions -------------------------------------------------------------------------------
     "q.cashin": [
-        "Ilang oras po ba bago pumasok ang cash-in galing {bank}? Nagpadala po ako ng {amount} {ago_tl} pero wala pa rin sa wallet ko.",
-        "May bayad po ba kapag nag-cash-in sa {outlet}? Siningil po ako ng kinse pesos ng kahera.",
-        "Magkano po ang pinakamataas na puwedeng i-cash-in kada buwan kapag verified na ang account?",
-        "Puwede po bang mag-cash-in sa {outlet} kahit Linggo o pista opisyal?",
+        "delay|Ilang oras po ba bago pumasok ang cash-in galing {bank}? Nagpadala po ako ng {amount} {ago_tl} pero wala pa rin sa wallet ko.",
+        "fee|May bayad po ba kapag nag-cash-in sa {outlet}? Siningil po ako ng kinse pesos ng kahera.",
+        "limit|Magkano po ang pinakamataas na puwedeng i-cash-in kada buwan kapag verified na ang account?",
+        "sunday|Puwede po bang mag-cash-in sa {outlet} kahit Linggo o pista opisyal?",
     ],
     "q.cashout": [
-        "Paano po maglipat ng pera papunta sa {bank}? Agad-agad po ba o ilang araw pa?",
-        "May singil po ba kapag naglipat ng pera sa {bank}? {amount} po ang ililipat ko.",
-        "Puwede po bang kumuha ng pera sa {outlet} kahit walang card?",
+        "speed|Paano po maglipat ng pera papunta sa {bank}? Agad-agad po ba o ilang araw pa?",
+        "fee|May singil po ba kapag naglipat ng pera sa {bank}? {amount} po ang ililipat ko.",
+        "otc|Puwede po bang kumuha ng pera sa {outlet} kahit walang card?",
     ],
     "q.qr": [
-        "Gumagana po ba ang QR sa lahat ng tindahan? Sa {merchant} dito sa {place} ay ayaw tumanggap.",
-        "Paano po magkaroon ng sariling QR ang tindahan ko? Marami nang suki ang nagtatanong.",
-        "May dagdag singil po ba kapag nagbayad gamit ang QR sa {merchant}?",
+        "unsupported|Gumagana po ba ang QR sa lahat ng tindahan? Sa {merchant} dito sa {place} ay ayaw tumanggap.",
+        "merchant|Paano po magkaroon ng sariling QR ang tindahan ko? Marami nang suki ang nagtatanong.",
+        "fee|May dagdag singil po ba kapag nagbayad gamit ang QR sa {merchant}?",
     ],
     "q.bills": [
-        "Gaano po katagal bago makita ng {biller} ang bayad ko? Nagbayad po ako {ago_tl}, bukas na ang takdang araw.",
-        "Saan ko po makikita ang resibo ng bayad ko sa {biller}? Kailangan ko pong ipakita sa may-ari ng inuupahan ko.",
-        "Puwede po bang awtomatikong magbayad buwan-buwan sa {biller}? Lagi ko kasing nakakalimutan.",
+        "posting|Gaano po katagal bago makita ng {biller} ang bayad ko? Nagbayad po ako {ago_tl}, bukas na ang takdang araw.",
+        "receipt|Saan ko po makikita ang resibo ng bayad ko sa {biller}? Kailangan ko pong ipakita sa may-ari ng inuupahan ko.",
+        "schedule|Puwede po bang awtomatikong magbayad buwan-buwan sa {biller}? Lagi ko kasing nakakalimutan.",
     ],
     "q.load": [
-        "Puwede po bang bumili ng promo ng {network} dito o regular na load lang?",
-        "Hindi po pumasok ang load na binili ko. Bibili po ba ulit ako o maghihintay na lang?",
+        "promo|Puwede po bang bumili ng promo ng {network} dito o regular na load lang?",
+        "missing|Hindi po pumasok ang load na binili ko. Bibili po ba ulit ako o maghihintay na lang?",
     ],
     "q.padala": [
-        "Paano po magpadala ng pera sa {relative_tl} ko sa {place}? Wala po siyang bank account.",
-        "Puwede po bang tumanggap ng padala galing {abroad} dito mismo? Doon po nagtatrabaho ang asawa ko.",
-        "Ano po ang kailangang dalhin ng tatanggap sa {outlet}? Kailangan po ba ng ID?",
+        "cheapest|Paano po magpadala ng pera sa {relative_tl} ko sa {place}? Wala po siyang bank account.",
+        "abroad|Puwede po bang tumanggap ng padala galing {abroad} dito mismo? Doon po nagtatrabaho ang asawa ko.",
+        "claim|Ano po ang kailangang dalhin ng tatanggap sa {outlet}? Kailangan po ba ng ID?",
     ],
     "q.ipon": [
-        "Magkano po ang tubo ng Ipon ngayon? Araw-araw po ba ang bigay ng interes?",
-        "Ligtas po ba ang pera sa Ipon? May seguro po ba ng PDIC?",
-        "May multa po ba kapag kinuha ko ang ipon bago ang takdang petsa?",
+        "rate|Magkano po ang tubo ng Ipon ngayon? Araw-araw po ba ang bigay ng interes?",
+        "pdic|Ligtas po ba ang pera sa Ipon? May seguro po ba ng PDIC?",
+        "penalty|May multa po ba kapag kinuha ko ang ipon bago ang takdang petsa?",
     ],
     "q.kyc": [
-        "Anong mga ID po ang tinatanggap sa beripikasyon? Estudyante pa lang po ako.",
-        "Gaano po katagal ang beripikasyon? Nagpasa po ako ng ID {ago_tl}.",
-        "Paulit-ulit pong pumapalya ang selfie ko. Ano po ang dapat gawin?",
+        "ids|Anong mga ID po ang tinatanggap sa beripikasyon? Estudyante pa lang po ako.",
+        "time|Gaano po katagal ang beripikasyon? Nagpasa po ako ng ID {ago_tl}.",
+        "selfie|Paulit-ulit pong pumapalya ang selfie ko. Ano po ang dapat gawin?",
     ],
     "q.card": [
-        "Magkano po ang card at gaano katagal bago dumating dito sa {place}?",
-        "May singil po ba kapag kumuha ng pera sa ATM gamit ang card?",
+        "cost|Magkano po ang card at gaano katagal bago dumating dito sa {place}?",
+        "atm|May singil po ba kapag kumuha ng pera sa ATM gamit ang card?",
     ],
     "q.points": [
-        "Paano po gamitin ang Bayani Points? May {points} points na po ako.",
-        "Nag-e-expire po ba ang Bayani Points?",
+        "how|Paano po gamitin ang Bayani Points? May {points} points na po ako.",
+        "expire|Nag-e-expire po ba ang Bayani Points?",
     ],
     "q.app": [
-        "Bakit po ang bagal ng app sa {phone} ko mula nang mag-update?",
-        "Lumabas na po ba ang bagong bersyon sa iPhone? Luma pa rin ang nakikita ko.",
+        "slow|Bakit po ang bagal ng app sa {phone} ko mula nang mag-update?",
+        "ios|Lumabas na po ba ang bagong bersyon sa iPhone? Luma pa rin ang nakikita ko.",
     ],
     "q.account": [
-        "Paano po palitan ang numero sa account ko? Nawala po ang dati kong SIM.",
-        "Hindi po dumarating ang OTP sa {network} ko. Paano po ako makakapag-login?",
-        "Paano po isara ang account at kunin ang natitirang pera?",
+        "number|Paano po palitan ang numero sa account ko? Nawala po ang dati kong SIM.",
+        "otp|Hindi po dumarating ang OTP sa {network} ko. Paano po ako makakapag-login?",
+        "close|Paano po isara ang account at kunin ang natitirang pera?",
     ],
     "q.merchant": [
-        "Kailan po pumapasok ang bayad ng mga suki sa QR ng tindahan ko? Kinabukasan po ba?",
-        "Magkano po ang kaltas sa bawat bayad gamit ang QR para sa maliit na tindahan?",
+        "settlement|Kailan po pumapasok ang bayad ng mga suki sa QR ng tindahan ko? Kinabukasan po ba?",
+        "mdr|Magkano po ang kaltas sa bawat bayad gamit ang QR para sa maliit na tindahan?",
     ],
     # ---- member answers ----------------------------------------------------------------------------
+    "a.faq": ["May FAQ po tungkol dito sa app: Help > FAQs > {label}."],
     "a.cashin": [
-        "Kadalasan ilang segundo lang sa InstaPay. Kung isang araw na, mag-file po kayo ng ticket sa Help sa loob ng app.",
-        "Libre po sa {outlet} hanggang walong libo kada buwan. Hindi po dapat naniningil ang kahera.",
+        "delay|Kadalasan ilang segundo lang sa InstaPay. Kung isang araw na, mag-file po kayo ng ticket sa Help sa loob ng app.",
+        "fee|Libre po sa {outlet} hanggang walong libo kada buwan. Hindi po dapat naniningil ang kahera.",
     ],
-    "a.cashout": ["Sa InstaPay, ilang minuto lang papuntang {bank}. Ang PESONet ay kinabukasan pa."],
+    "a.cashout": [
+        "speed|Sa InstaPay, ilang minuto lang papuntang {bank}. Ang PESONet ay kinabukasan pa.",
+    ],
     "a.qr": [
-        "I-update niyo po muna ang app, hindi nababasa ng lumang bersyon ang ibang QR.",
-        "Mag-apply po kayo ng merchant QR sa Profile, dalawang araw lang sa akin.",
+        "unsupported|I-update niyo po muna ang app, hindi nababasa ng lumang bersyon ang ibang QR.",
+        "merchant|Mag-apply po kayo ng merchant QR sa Profile, dalawang araw lang sa akin.",
     ],
-    "a.bills": ["Karaniwan sa loob ng araw pumapasok, pero minsan tatlong araw bago makita ng {biller}. Itago niyo po ang resibo."],
-    "a.load": ["Huwag po kayong bumili ulit. Hintayin niyo lang, minsan nahuhuli. Kung hindi dumating, ibabalik ang pera."],
-    "a.padala": ["Piliin niyo po ang cash pick-up, puwede niyang kunin sa {outlet} gamit ang isang valid ID."],
-    "a.ipon": ["Araw-araw po pumapasok ang interes, makikita niyo sa Ipon. May seguro po ng PDIC sa partner bank."],
-    "a.kyc": ["Gumana sa akin ang ePhilID. Magselfie po kayo sa may liwanag at walang salamin."],
-    "a.card": ["Gumagana sa akin sa Shopee, buksan niyo lang muna ang online na bayad sa Card."],
-    "a.points": ["Nag-e-expire po pagkatapos ng isang taon. Puwedeng ipalit sa load o voucher sa Rewards."],
-    "a.app": ["Subukan niyong burahin ang cache ng app, bumilis ulit sa {phone} ko."],
-    "a.account": ["Kailangan po ng ticket at selfie na hawak ang ID para mapalitan ang numero. Dalawang araw sa akin."],
-    "a.merchant": ["Kinabukasan pumapasok ang bayad sa amin. Makikita niyo sa dashboard ang iskedyul."],
+    "a.bills": [
+        "posting|Karaniwan sa loob ng araw pumapasok, pero minsan tatlong araw bago makita ng {biller}. Itago niyo po ang resibo.",
+    ],
+    "a.load": [
+        "missing|Huwag po kayong bumili ulit. Hintayin niyo lang, minsan nahuhuli. Kung hindi dumating, ibabalik ang pera.",
+    ],
+    "a.padala": [
+        "claim,cheapest|Piliin niyo po ang cash pick-up, puwede niyang kunin sa {outlet} gamit ang isang valid ID.",
+    ],
+    "a.ipon": [
+        "rate,pdic|Araw-araw po pumapasok ang interes, makikita niyo sa Ipon. May seguro po ng PDIC sa partner bank.",
+    ],
+    "a.kyc": [
+        "ids,selfie|Gumana sa akin ang ePhilID. Magselfie po kayo sa may liwanag at walang salamin.",
+    ],
+    "a.card": [
+        "online|Gumagana sa akin sa Shopee, buksan niyo lang muna ang online na bayad sa Card.",
+    ],
+    "a.points": [
+        "expire,how|Nag-e-expire po pagkatapos ng isang taon. Puwedeng ipalit sa load o voucher sa Rewards.",
+    ],
+    "a.app": [
+        "slow|Subukan niyong burahin ang cache ng app, bumilis ulit sa {phone} ko.",
+    ],
+    "a.account": [
+        "number|Kailangan po ng ticket at selfie na hawak ang ID para mapalitan ang numero. Dalawang araw sa akin.",
+    ],
+    "a.merchant": [
+        "settlement|Kinabukasan pumapasok ang bayad sa amin. Makikita niyo sa dashboard ang iskedyul.",
+    ],
     # ---- complaints --------------------------------------------------------------------------------
     "c.double_charge": [
         "Dalawang beses pong nakaltasan ang bayad ko sa {biller}, tig-{amount}. Isa lang ang resibo. Paano ko po makukuha pabalik?",

@@ -48,6 +48,7 @@ class PConv:
     agent: str | None = None
     slots: dict = field(default_factory=dict)
     used: set[str] = field(default_factory=set)  # templates already used in this thread
+    qtag: str | None = None  # what the opening question asks about (fee, limit…)
     shared_slots: bool = True  # False: every member brings their own amount, bank…
     messages: list[PMessage] = field(default_factory=list)
     status: str = "new"

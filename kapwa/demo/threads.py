@@ -9,7 +9,7 @@ import random
 from kapwa.demo import content as C
 from kapwa.demo.model import PConv, PMessage
 from kapwa.demo.people import PIdentity, Population
-from kapwa.demo.platforms import CHAT_PLATFORMS, channel_for
+from kapwa.demo.platforms import CHAT_PLATFORMS, channel_for, url_slug
 from kapwa.demo.timeline import Clock
 
 TOPICS = {
@@ -33,9 +33,9 @@ CHATTER_WEIGHTS = {"ipon": 18, "points": 10, "tip": 10, "business": 12, "card": 
 PROBLEM_WEIGHTS = {"cashin_failed": 22, "double_charge": 15, "kyc_slow": 15, "cashout_delay": 12,
                    "transfer_failed": 12, "account_locked": 8, "points_missing": 6, "qr_declined": 10}
 OUTCOMES = {
-    "question": {"unanswered": 16, "member": 26, "staff": 46, "ongoing": 12},
-    "complaint": {"resolved": 45, "pending": 30, "unanswered": 10, "ongoing": 15},
-    "bug": {"staff": 75, "unanswered": 25},
+    "question": {"unanswered": 11, "member": 28, "staff": 52, "ongoing": 9},
+    "complaint": {"resolved": 50, "pending": 32, "unanswered": 7, "ongoing": 11},
+    "bug": {"staff": 80, "unanswered": 20},
     "rant": {"staff": 70, "unanswered": 30},
 }
 SOLO_OUTCOMES = {  # e-mail and DMs: nobody else can answer
@@ -125,7 +125,8 @@ class Planner:
         else:
             first = member.first
         via = "by replying to this e-mail" if platform == "email" else ("here" if is_direct else "via DM")
-        conv.slots = C.Slots(rng, first=first, agent=STAFF_FIRST[agent], via_dm=via)
+        conv.slots = C.Slots(rng, first=first, agent=STAFF_FIRST[agent], via_dm=via,
+                             label=C.LABELS.get(feature or "", "General"))
         self.convs.append(conv)
         return conv
 
@@ -134,7 +135,7 @@ class Planner:
         rng, pos = self.rng, len(conv.messages)
         t = t.replace(microsecond=0)
         if staff:
-            lang = ("en" if rng.random() < 0.85 else "tg") if conv.lang == "en" else ("tg" if rng.random() < 0.65 else "en")
+            lang = ("en" if rng.random() < 0.92 else "tg") if conv.lang == "en" else ("tg" if rng.random() < 0.65 else "en")
             text = text if text is not None else self._staff_text(conv, key, lang, staff)
         else:
             lang = conv.lang if pos == 0 else self.lang_of(ident.member)
@@ -157,11 +158,17 @@ class Planner:
 
     def _member_text(self, conv: PConv, key: str, lang: str, ident: PIdentity, opener: bool) -> str:
         rng = self.rng
+        tag = conv.qtag if key.startswith("a.") else None
         for _ in range(6):
-            template = C.member_template(rng, lang, key)
+            tags, template = C.member_template(rng, lang, key, tag)
             if template not in conv.used:
                 break
         conv.used.add(template)
+        if opener and key.startswith("q."):
+            conv.qtag = tags[0] if tags else None
+            label = C.LABELS[conv.feature]
+            conv.slots["help_url"] = (f"https://help.bayanipay.ph/hc/en-us/articles/{rng.randrange(360_000_000_000, 369_999_999_999)}"
+                                      f"-{url_slug(label)}-{conv.qtag or 'faq'}")
         slots = conv.slots
         if not conv.shared_slots and not opener:
             slots = C.Slots(rng, first=slots["first"], agent=slots["agent"], via_dm=slots["via_dm"])
@@ -183,7 +190,8 @@ class Planner:
 
     def _staff_text(self, conv: PConv, key: str, lang: str, staff: str) -> str:
         rng, slots = self.rng, conv.slots
-        body = C.staff_template(rng, lang, key).format_map(slots)
+        _tags, template = C.staff_template(rng, lang, key, conv.qtag if key == f"s.{conv.feature}" else None)
+        body = template.format_map(slots)
         if key in ("s.crisis.ack", "s.crisis.update", "s.crisis.fixed"):
             return body
         agent = STAFF_FIRST[staff]

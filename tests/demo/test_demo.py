@@ -333,6 +333,18 @@ def test_loading_twice_is_refused(demo):
     assert _count(rt, Message) == summary.messages
 
 
+def test_ids_keep_counting_after_the_load(demo):
+    """Ids came from the database, so sequences (PostgreSQL) are where they should be."""
+    rt, summary, _steps = demo
+    with rt.db.write_sessions() as s, s.begin():
+        top = s.scalar(select(func.max(Member.id)))
+        member = Member(workspace_id=summary.workspace_id, display_name="New Member")
+        s.add(member)
+        s.flush()
+        assert member.id > top
+        s.rollback()
+
+
 # These use the function-scoped ``rt`` (which empties a PostgreSQL test database), so they come last.
 def test_loads_into_an_initialised_workspace(rt, factory):
     owner = factory.user(email="owner@example.org")
