@@ -26,7 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(settings_app, name="settings")
 
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)
 log = logging.getLogger("kapwa.cli")
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file (or KAPWA_CONFIG).")]

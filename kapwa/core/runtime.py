@@ -35,3 +35,6 @@ def configure_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if settings.log_level != "DEBUG":
+        for noisy in ("huey", "alembic.runtime.migration", "httpx"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -78,7 +78,7 @@ def write_plan(session: Session, plan: Plan, workspace_id: int, users: dict[str,
             continue
         degraded = platform == "mastodon"
         source = Source(
-            workspace_id=ws, kind=platform, name=name, config=config, enabled=True,
+            workspace_id=ws, kind=platform, name=name, config={**config, "demo": True}, enabled=True,
             health="degraded" if degraded else "ok",
             last_sync_at=now - dt.timedelta(minutes=3 + i), last_success_at=now - dt.timedelta(minutes=(41 if degraded else 3 + i)),
             last_error="HTTP 429 Too Many Requests from mastodon.social; backing off for 10 minutes" if degraded else None,

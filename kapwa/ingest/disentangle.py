@@ -103,13 +103,14 @@ def disentangle(messages: Sequence[ChatMessage], *, model: Model | None = None,
         explicit = msg.reply_to
         if explicit is not None and 0 <= explicit < i:
             stream.push(msg, candidates=False)
-            links.append(explicit)
-            continue
-        best_j, best = i, None
-        for j, feats in stream.push(msg):
-            s = sum(map(getw, feats))
-            if best is None or s > best:
-                best_j, best = j, s
+            best_j = explicit
+        else:
+            best_j, best = i, None
+            for j, feats in stream.push(msg):
+                s = sum(map(getw, feats))
+                if best is None or s > best:
+                    best_j, best = j, s
+        stream.link(i, best_j)
         links.append(best_j)
     return links
 

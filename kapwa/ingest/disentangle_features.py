@@ -5,9 +5,10 @@ with itself (the "new conversation" candidate). Every comparison yields a short 
 a linear model (weights in ``disentangle_weights.json``, learned by ``training/disentangle/train.py``) sums
 their weights and the best-scoring candidate wins.
 
-The same :class:`FeatureStream` feeds training and inference, so the two can never drift apart. It only
-looks at what is observable up to the query (authors, addressees, times, words), never at predictions, and
-it keeps per-author state so one message costs one pass over the window.
+The same :class:`FeatureStream` feeds training and inference, so the two can never drift apart. It looks at
+what is observable up to the query (authors, addressees, times, words) and, when told through
+:meth:`FeatureStream.link`, at the links decided for earlier messages (the conversations so far); it keeps
+per-author state so one message costs one pass over the window.
 """
 
 from __future__ import annotations
@@ -113,6 +114,18 @@ P_NOADDR_NEAR = _binned("query_addresses_nobody&dist", _NEAR_EDGES)
 P_LEAD_NEAR = _binned("query_addresses_cand_author_first&dist", _NEAR_EDGES)
 P_CADDR_NEAR = _binned("cand_addresses_query_author&dist", _NEAR_EDGES)
 
+P_CAND_COMMAND_NEAR = _f("cand_bot_command&dist<=3")
+# Conversation history: the links already decided for earlier messages (predicted ones at run time).
+H_OWN_CONV_LATEST = _f("cand_is_latest_of_query_author_conversation")
+H_OWN_CONV_LATEST_NOADDR = _f("cand_is_latest_of_query_author_conversation&query_addresses_nobody")
+H_OWN_CONV = _f("cand_in_query_author_conversation")
+H_REPLIED_TO_Q = _f("cand_replied_to_query_author&latest_such")
+H_REPLIED_TO_Q_NOADDR = _f("cand_replied_to_query_author&latest_such&query_addresses_nobody")
+H_LINK_PARTNER_LAST = _f("cand_author_replied_with_query_author&last_of_author")
+H_LINK_PARTNER_LAST_NOADDR = _f("cand_author_replied_with_query_author&last_of_author&query_addresses_nobody")
+H_CONV_TIP = _f("cand_is_latest_of_its_conversation")
+H_LEAD_CONV = _f("query_addresses_cand_author&cand_in_query_author_conversation")
+
 N_FEATURES = len(NAMES)
 
 _DIST_OF = _lookup(_DIST_EDGES, P_DIST, 1000)
@@ -169,10 +182,12 @@ GREETINGS = frozenset("hi hello hey hiya howdy yo hola morning evening afternoon
 ASK_ANYONE = frozenset("anyone anybody someone somebody".split())
 ACKS = frozenset("ok okay k kk yes yeah yep yup no nope nah sure right ah oh alright cool great nice "
                  "true indeed exactly hmm hm".split())
-THANKS = ("thank", "thx", "thnx", "tnx", "cheers", "salamat")
+THANKS = ("thank", "thx", "thnx", "tnx", "thanx", "thax", "thks", "tyvm", "cheers", "salamat")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_.+/-]*[a-z0-9]|[a-z0-9]")
 _STRIP = ":,;.!?()<>\"'@*~"
 _LEAD = re.compile(r"^\s*@?([^\s:,>]+)\s*[:,>;]")
+_SQUASH = re.compile(r"[^a-z0-9]+")
+_STEM = 6  # words compare by their first letters: "overclocked" ~ "overclocking"
 
 
 @dataclass(slots=True)
@@ -214,12 +229,24 @@ class FeatureStream:
     _by_author: dict[str, list[int]] = field(default_factory=dict)
     _last_addressing: dict[str, int] = field(default_factory=dict)  # author → latest message naming them
     _partner: dict[str, str] = field(default_factory=dict)  # author → whom they last talked with
-    _last_time: float | None = None
+    _squashed: dict[str, str] = field(default_factory=dict)  # nick without punctuation → author
+    # history: decided links (None: not told), conversation roots, and who replied to whom
+    _links: list[int | None] = field(default_factory=list)
+    _root: list[int] = field(default_factory=list)
+    _tip: dict[int, int] = field(default_factory=dict)  # conversation root → its latest message
+    _replied_to: dict[str, int] = field(default_factory=dict)  # author → latest message linked to theirs
+    _link_partner: dict[str, str] = field(default_factory=dict)  # author → last author linked with
 
     def __post_init__(self) -> None:
         for alias, author in self.aliases.items():
             if alias and author:
-                self._nicks[alias.lower()] = author.lower()
+                self._add_nick(alias.lower(), author.lower())
+
+    def _add_nick(self, spelling: str, author: str) -> None:
+        self._nicks.setdefault(spelling, author)
+        squashed = _SQUASH.sub("", spelling)
+        if len(squashed) >= 3:
+            self._squashed.setdefault(squashed, author)
 
     # -- preparing a message
 
@@ -228,8 +255,8 @@ class FeatureStream:
         if not t:
             return None
         hit = self._nicks.get(t)
-        if hit is None and t.endswith("_"):
-            hit = self._nicks.get(t.rstrip("_"))
+        if hit is None and len(t) >= 3:
+            hit = self._squashed.get(_SQUASH.sub("", t))
         return hit
 
     def prepare(self, msg: ChatMessage) -> Prepared:
@@ -261,12 +288,13 @@ class FeatureStream:
             lead = None
         if lead is not None:
             mentions.add(lead)
-        words = {w for w in _WORD.findall(low) if len(w) >= 3 and w not in STOPWORDS and w not in self._nicks}
+        words = {w[:_STEM] for w in _WORD.findall(low)
+                 if len(w) >= 3 and w not in STOPWORDS and w not in self._nicks}
         first_words = [w.strip(_STRIP) for w in (tokens[1:4] if lead and tokens else tokens[:3])]
         first = first_words[0].lower() if first_words else ""
         return Prepared(
             author=author, system=False, minute=minute, lead=lead, mentions=frozenset(mentions),
-            words=frozenset(words), long_words=frozenset(w for w in words if len(w) >= 6),
+            words=frozenset(words), long_words=frozenset(w for w in words if len(w) >= _STEM),
             n_words=len(tokens), question="?" in text,
             greeting=first in GREETINGS,
             asks_anyone=any(w.lower() in ASK_ANYONE for w in first_words),
@@ -302,6 +330,26 @@ class FeatureStream:
         self._remember(i, q)
         return cands
 
+    def link(self, i: int, j: int) -> None:
+        """Record that message ``i`` (the latest pushed) replies to ``j`` (``i``: starts a conversation), so
+        later messages see the conversations so far. Optional; without it the history features stay off."""
+        links = self._links
+        while len(links) < i:
+            links.append(None)
+            self._root.append(len(self._root))
+        if len(links) == i:
+            links.append(j)
+            self._root.append(i)
+        root = self._root[j] if j != i else i
+        self._root[i] = root
+        self._tip[root] = i
+        prepared = self.prepared
+        a, b = prepared[i].author, prepared[j].author
+        if j != i and a and b and a != b and not prepared[j].system:
+            self._replied_to[b] = i
+            self._link_partner[a] = b
+            self._link_partner[b] = a
+
     def _candidates(self, i: int, q: Prepared) -> list[tuple[int, list[int]]]:
         prepared = self.prepared
         qa = q.author
@@ -313,6 +361,15 @@ class FeatureStream:
         noaddr = not q.mentions
         lead = q.lead
         qm = q.minute
+        n_linked = len(self._links)
+        own_root = own_tip = None
+        if last_own is not None and last_own < n_linked:
+            own_root = self._root[last_own]
+            own_tip = self._tip.get(own_root)
+        replied = self._replied_to.get(qa) if qa else None
+        link_partner = self._link_partner.get(qa) if qa else None
+        roots = self._root
+        tips = self._tip
 
         # the self link
         feats = [S_BIAS]
@@ -439,6 +496,28 @@ class FeatureStream:
                 feats.append(P_CAND_GREETING)
             if c.question and not c.mentions:
                 feats.append(P_CAND_NEWISH)
+            if c.command and d <= 3:
+                feats.append(P_CAND_COMMAND_NEAR)
+            if j < n_linked:
+                root = roots[j]
+                if root == own_root:
+                    feats.append(H_OWN_CONV)
+                    if ca is not None and ca == lead:
+                        feats.append(H_LEAD_CONV)
+                    if j == own_tip:
+                        feats.append(H_OWN_CONV_LATEST)
+                        if noaddr:
+                            feats.append(H_OWN_CONV_LATEST_NOADDR)
+                if tips.get(root) == j:
+                    feats.append(H_CONV_TIP)
+                if j == replied:
+                    feats.append(H_REPLIED_TO_Q)
+                    if noaddr:
+                        feats.append(H_REPLIED_TO_Q_NOADDR)
+                if is_last and ca is not None and ca == link_partner:
+                    feats.append(H_LINK_PARTNER_LAST)
+                    if noaddr:
+                        feats.append(H_LINK_PARTNER_LAST_NOADDR)
             if qwords and c.words:
                 n = len(qwords & c.words)
                 if n:
@@ -456,7 +535,7 @@ class FeatureStream:
         self.prepared.append(q)
         a = q.author
         if a is not None:
-            self._nicks.setdefault(a, a)
+            self._add_nick(a, a)
             if not q.system:
                 self._by_author.setdefault(a, []).append(i)
         if q.system:

@@ -46,9 +46,15 @@ def backoff_seconds(failures: int, retry_after: float | None = None, rng: random
     return delay
 
 
+class DemoSource(ConnectorError):
+    transient = False
+
+
 def _plain(exc: Exception) -> str:
     if isinstance(exc, ConnectorError):
         return exc.message
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
     return f"unexpected error: {type(exc).__name__}: {exc}"[:500]
 
 
@@ -63,6 +69,8 @@ def sync_source(rt: Runtime, source_id: int, *, connector: BaseConnector | None 
     started = utcnow()
     own = connector is None
     try:
+        if connector is None and (src.config or {}).get("demo"):
+            raise DemoSource("this is a demo source with no real account behind it; connect a real one to sync")
         connector = connector or build_connector(rt, src)
         for batch in connector.fetch(cursor):
             total.add(ingest_batch(rt, source_id, batch, analyze=analyze))
@@ -112,7 +120,8 @@ def claim_due_sources(rt: Runtime, now: dt.datetime | None = None) -> list[int]:
     """Sources whose next sync has come, claimed atomically (their next sync moves a lease ahead), so two
     workers never sync the same source at once."""
     now = now or utcnow()
-    due = (Source.enabled.is_(True) & (Source.kind != "import")
+    # Demo sources have no account behind them; file imports run when started.
+    due = (Source.enabled.is_(True) & (Source.kind != "import") & (Source.config["demo"].as_boolean().is_not(True))
            & (Source.next_sync_at.is_(None) | (Source.next_sync_at <= now)))
     with rt.db.write_sessions() as s, s.begin():
         return list(s.scalars(update(Source).where(due).values(next_sync_at=now + LEASE).returning(Source.id)))

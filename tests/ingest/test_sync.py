@@ -164,3 +164,13 @@ def test_messages_table_untouched_by_failed_batch(rt, factory):
     sync_source(rt, src.id, connector=Failing(Unreachable("x"), good_batches=3))
     with rt.db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 3
+
+
+def test_demo_sources_are_never_synced(rt, factory):
+    from kapwa.ingest.sync import claim_due_sources
+
+    demo = factory.source("discord", config={"demo": True})
+    real = factory.source("reddit")
+    assert claim_due_sources(rt) == [real.id]
+    out = sync_source(rt, demo.id)
+    assert not out.ok and "demo source" in out.error
