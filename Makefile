@@ -57,6 +57,7 @@ install-dev: $(VENV)/.installed-dev
 
 system-deps:
 	scripts/install-system-deps.sh
+	scripts/install-synapse.sh
 
 # ----------------------------------------------------------------------------------------------- run
 

@@ -2,6 +2,7 @@
 # Install the Debian packages the test suite needs, only those that are missing:
 #   postgresql        server binaries in /usr/lib/postgresql/*/bin (tests start private servers)
 #   redis-server      /usr/bin/redis-server (tests start private servers)
+#   dovecot-imapd     /usr/sbin/dovecot with IMAP (the e-mail connector tests start private servers)
 #   chromium          /usr/bin/chromium, driven by Playwright in the browser tests
 #   fonts-noto-core   fonts for the browser tests (+ fonts-noto-color-emoji when the archive has it)
 # Idempotent: when everything is present it says so and exits 0 without touching apt.
@@ -31,6 +32,7 @@ check() {
     missing=()
     have_postgres || missing+=(postgresql)
     [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+    [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     have_pkg fonts-noto-core || missing+=(fonts-noto-core)
     if ! have_pkg fonts-noto-color-emoji && command -v apt-cache >/dev/null && emoji_available; then
@@ -48,7 +50,7 @@ fail() {
 
 check
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "install-system-deps: all system packages present (postgresql, redis-server, chromium, fonts)."
+    echo "install-system-deps: all system packages present (postgresql, redis-server, dovecot-imapd, chromium, fonts)."
     exit 0
 fi
 

@@ -67,3 +67,32 @@ def sync_due_sources(rt: Runtime) -> int:
     for source_id in ids:
         sync_source(rt, source_id)
     return len(ids)
+
+
+@job("sources.import")
+def import_file(rt: Runtime, source_id: int, skip_bad: bool = False) -> dict:
+    """Run (or resume) a file import started from the upload form."""
+    from kapwa.core.models import Source
+    from kapwa.sources.imports import run_import
+
+    with rt.db.sessions() as s:
+        source = s.get(Source, source_id)
+    if source is None:
+        return {"ok": False, "error": "no such source"}
+    outcome, connector = run_import(rt, source, skip_bad=skip_bad)
+    return {"ok": outcome.ok, "inserted": outcome.result.inserted, "bad": len(connector.bad),
+            "error": outcome.error}
+
+
+@job("members.auto_merge")
+def auto_merge_members(rt: Runtime) -> int:
+    """Merge members who share a verified e-mail or the same handle in a shared namespace."""
+    from sqlalchemy import select
+
+    from kapwa.core.actions import Actor
+    from kapwa.core.models import Workspace
+    from kapwa.members.merge import do_auto_merge
+
+    with rt.db.sessions() as s:
+        workspace_ids = list(s.scalars(select(Workspace.id)))
+    return sum(len(do_auto_merge(rt, Actor.system(ws))) for ws in workspace_ids)

@@ -35,6 +35,7 @@ PERIODIC: list[tuple[str, dict[str, str]]] = [
     ("team.purge_expired_sessions", {"minute": "17", "hour": "*/6"}),
     ("members.refresh_all_stats", {"minute": "5", "hour": "3"}),
     ("sources.sync_due", {"minute": "*"}),
+    ("members.auto_merge", {"minute": "*/15"}),
 ]
 
 

@@ -1,24 +1,20 @@
 """Throwaway mail servers on loopback, for the e-mail connector tests.
 
-``mail_servers()`` starts, inside a fresh temporary directory:
-
-* a real IMAP server: Debian's Dovecot (``/usr/sbin/dovecot -F -c <our config>``) listening on a
-  free 127.0.0.1 port, plaintext (no TLS), users in a ``passwd-file``, mail in Maildirs;
-* a real SMTP server: aiosmtpd (in this process, on its own thread) on a free 127.0.0.1 port that
-  requires AUTH (the IMAP users and passwords) and delivers every accepted mail into the recipient's
-  Maildir, so mail sent through SMTP can be read back over IMAP. Recipients outside ``domain`` are
-  refused (no relaying), unknown local users are refused with 550, and ``aliases`` behave like a
-  mailing list (one address, delivered to several users).
-
-::
+``mail_servers()`` starts, in a fresh temporary directory, a real IMAP server — Debian's Dovecot
+(``dovecot -F -c <our config>``; users in passwd-files, mail in Maildirs) — and a real SMTP server —
+aiosmtpd, in this process — each on free 127.0.0.1 ports: ``imap_port``/``smtp_port`` plain (STARTTLS
+offered), ``imaps_port``/``smtps_port`` TLS, all with one self-signed certificate (``ca_file``). SMTP
+requires AUTH (the IMAP users and passwords; allowed without TLS) and delivers each accepted mail into the
+recipients' Maildirs, so what is sent can be read back over IMAP; other domains are refused (no relaying),
+unknown users get 550, and ``aliases`` work like a mailing list. Everything is stopped and removed on exit::
 
     with mail_servers(users=("kapwa", "maria")) as mail:
         mail.deliver(raw_bytes, "kapwa")        # a delivery straight into kapwa's Maildir
         mail.messages("maria")                  # maria's INBOX, read over IMAP
 
-When we run as root, Dovecot keeps its own unprivileged service users (``dovecot``, ``dovenull``) and
-the mailboxes belong to ``nobody`` (Dovecot refuses to serve mail as root). Otherwise everything runs
-as the current user. ``scripts/install-system-deps.sh`` installs Dovecot (package dovecot-imapd).
+As root, Dovecot keeps its own service users (``dovecot``, ``dovenull``) and the mailboxes belong to
+``nobody`` (Dovecot will not serve mail as root); otherwise everything runs as the current user.
+``scripts/install-system-deps.sh`` installs Dovecot (Debian package dovecot-imapd).
 """
 
 from __future__ import annotations
@@ -26,18 +22,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email
+import grp
 import imaplib
+import ipaddress
 import itertools
 import logging
 import os
 import pwd
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
-import threading
 import time
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email import policy
@@ -48,19 +45,12 @@ from tests.support.services import START_ATTEMPTS, ServiceError, _tail, free_por
 
 DOVECOT = Path(os.environ.get("KAPWA_DOVECOT", "/usr/sbin/dovecot"))
 DOVECOT_IMAP = Path("/usr/lib/dovecot/imap")
-INSTALL_HINT = "run `scripts/install-system-deps.sh` (as root) to install Dovecot (Debian package dovecot-imapd)"
+INSTALL_HINT = "run `scripts/install-system-deps.sh` (as root) to install Dovecot (Debian: dovecot-imapd)"
 DOMAIN = "kapwa.test"
 _seq = itertools.count(1)
 
-# Our SMTP server takes AUTH without TLS on purpose (loopback only); aiosmtpd warns about that, and about
-# its own legacy login_data, on every connection.
-warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS", category=UserWarning)
-logging.getLogger("mail.log").addFilter(
-    lambda record: "auth_require_tls" not in record.getMessage() and "login_data" not in record.getMessage())
-
-
-def _password(user: str) -> str:
-    return f"{user}-Lihim-2026"
+# aiosmtpd logs a deprecation warning about its own legacy login_data on every successful AUTH.
+logging.getLogger("mail.log").addFilter(lambda record: "login_data is deprecated" not in record.getMessage())
 
 
 @dataclass
@@ -75,10 +65,11 @@ class MailServers:
     workdir: Path
     uid: int
     gid: int
+    imaps_port: int = 0  # IMAP over TLS (the plain port offers STARTTLS too)
+    smtps_port: int = 0  # SMTP over TLS (the plain port offers STARTTLS too)
+    ca_file: Path | None = None  # the self-signed certificate both servers use (for 127.0.0.1)
     passwords: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, list[str]] = field(default_factory=dict)
-    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # (MAIL FROM, RCPT TOs) accepted
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def address(self, user: str | None = None) -> str:
         return f"{user or self.user}@{self.domain}"
@@ -88,15 +79,14 @@ class MailServers:
         return root if mailbox == "INBOX" else root / f".{mailbox}"
 
     def add_user(self, user: str, password: str | None = None) -> str:
-        """Create a mail user (Dovecot re-reads its passwd-file); return the address."""
-        with self._lock:
-            self.passwords[user] = password or _password(user)
-            home = self.workdir / "mail" / user
-            lines = [f"{name}:{{PLAIN}}{pw}:{self.uid}:{self.gid}::{self.workdir / 'mail' / name}::"
-                     for name, pw in self.passwords.items()]
-            tmp = self.workdir / "users.tmp"
-            tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            tmp.replace(self.workdir / "users")
+        """Create a mail user; return the address. Each user has its own passwd-file (Dovecot's path has %n):
+        a new file is read at the user's first login, whereas a changed one is noticed only a second later."""
+        if not user.replace("-", "").replace(".", "").isalnum():
+            raise ValueError(f"mail user names here are plain words, not {user!r}")
+        self.passwords[user] = password or f"{user}-Lihim-2026"
+        home, entry = self.workdir / "mail" / user, self.workdir / "users" / user
+        entry.parent.mkdir(exist_ok=True)
+        entry.write_text(f"{user}:{{PLAIN}}{self.passwords[user]}:{self.uid}:{self.gid}::{home}::\n", "utf-8")
         self._ensure_maildir(home / "Maildir")
         return self.address(user)
 
@@ -122,13 +112,12 @@ class MailServers:
             f.write(raw)
         os.chown(tmp, self.uid, self.gid)
         if received_at is not None:
-            ts = received_at.timestamp()
-            os.utime(tmp, (ts, ts))
-        final = box / "new" / name
-        tmp.rename(final)
-        return final
+            os.utime(tmp, (received_at.timestamp(), received_at.timestamp()))
+        tmp.rename(box / "new" / name)
+        return box / "new" / name
 
     def imap(self, user: str | None = None) -> imaplib.IMAP4:
+        """A plain IMAP connection, logged in as ``user``."""
         conn = imaplib.IMAP4(self.imap_host, self.imap_port, timeout=10)
         conn.login(user or self.user, self.passwords[user or self.user])
         return conn
@@ -147,11 +136,15 @@ class MailServers:
             with contextlib.suppress(Exception):
                 conn.logout()
 
-    def wait_for(self, user: str, count: int, mailbox: str = "INBOX", timeout: float = 10) -> list[EmailMessage]:
+    def wait_for_message(self, user: str, message_id: str, mailbox: str = "INBOX",
+                         timeout: float = 10) -> list[EmailMessage]:
+        """The messages with this Message-ID (without brackets) in a user's mailbox, over IMAP; waits up to
+        ``timeout`` seconds for at least one to arrive (SMTP delivery is immediate, but be kind)."""
         deadline = time.monotonic() + timeout
         while True:
-            found = self.messages(user, mailbox)
-            if len(found) >= count or time.monotonic() > deadline:
+            found = [m for m in self.messages(user, mailbox)
+                     if (m["Message-ID"] or "").strip() == f"<{message_id}>"]
+            if found or time.monotonic() > deadline:
                 return found
             time.sleep(0.05)
 
@@ -159,9 +152,9 @@ class MailServers:
 # ---------------------------------------------------------------------------------------------- Dovecot
 
 
-def _dovecot_config(workdir: Path, port: int, internal_user: str, login_user: str, first_uid: int) -> str:
+def _dovecot_config(workdir: Path, port: int, tls_port: int, accounts: dict[str, str], first_uid: int) -> str:
     rootless = os.geteuid() != 0
-    unchroot = "".join(f"service {s} {{\n  chroot =\n}}\n" for s in ("anvil", "imap-login")) if rootless else ""
+    chroot = "  chroot =\n" if rootless else ""  # chrooting needs root
     return f"""# kapwa test server (written by tests/support/mailserver.py)
 protocols = imap
 listen = 127.0.0.1
@@ -169,45 +162,54 @@ instance_name = kapwa-test-{port}
 base_dir = {workdir}/run
 state_dir = {workdir}/state
 log_path = {workdir}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{workdir}/tls/cert.pem
+ssl_key = <{workdir}/tls/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
-default_internal_user = {internal_user}
-default_login_user = {login_user}
+default_internal_user = {accounts["internal_user"]}
+default_internal_group = {accounts["internal_group"]}
+default_login_user = {accounts["login_user"]}
 first_valid_uid = {first_uid}
 mail_location = maildir:~/Maildir
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%n {workdir}/users
+  args = scheme=PLAIN username_format=%n {workdir}/users/%n
 }}
 userdb {{
   driver = passwd-file
-  args = username_format=%n {workdir}/users
+  args = username_format=%n {workdir}/users/%n
+}}
+service anvil {{
+{chroot}  # no growing delay after failed logins (the tests fail them on purpose)
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
+{chroot}  inet_listener imap {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {tls_port}
   }}
 }}
-{unchroot}"""
+"""
 
 
-def _mail_owner() -> tuple[int, int, str, str]:
-    """(uid, gid) owning the mailboxes, and Dovecot's internal and login users."""
+def _mail_owner() -> tuple[int, int, dict[str, str]]:
+    """(uid, gid) owning the mailboxes, and the OS accounts Dovecot's own processes run as."""
     if os.geteuid() == 0:
         try:
             nobody = pwd.getpwnam("nobody")
             pwd.getpwnam("dovecot"), pwd.getpwnam("dovenull")
         except KeyError as exc:
             raise ServiceError(f"missing OS user {exc}; {INSTALL_HINT}") from None
-        return nobody.pw_uid, nobody.pw_gid, "dovecot", "dovenull"
-    me = pwd.getpwuid(os.getuid()).pw_name
-    return os.getuid(), os.getgid(), me, me
+        return nobody.pw_uid, nobody.pw_gid, {"internal_user": "dovecot", "internal_group": "dovecot",
+                                              "login_user": "dovenull"}
+    me, group = pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
+    return os.getuid(), os.getgid(), {"internal_user": me, "internal_group": group, "login_user": me}
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -223,23 +225,23 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def dovecot_server(workdir: Path, uid: int, gid: int, internal_user: str, login_user: str,
-                   timeout: float = 30) -> Iterator[int]:
+def dovecot_server(workdir: Path, uid: int, accounts: dict[str, str],
+                   timeout: float = 30) -> Iterator[tuple[int, int]]:
     if not (os.access(DOVECOT, os.X_OK) and os.access(DOVECOT_IMAP, os.X_OK)):
         raise ServiceError(f"{DOVECOT} (with {DOVECOT_IMAP}) not found; {INSTALL_HINT}")
     logfile = workdir / "dovecot.log"
     proc: subprocess.Popen | None = None
     try:
         for attempt in range(1, START_ATTEMPTS + 1):
-            port = free_port()
+            port, tls_port = free_port(), free_port()
             conf = workdir / "dovecot.conf"
-            conf.write_text(_dovecot_config(workdir, port, internal_user, login_user, min(uid, 500) or 1))
+            conf.write_text(_dovecot_config(workdir, port, tls_port, accounts, min(uid, 500) or 1))
             with (workdir / "dovecot.out").open("ab") as out:
                 proc = subprocess.Popen([str(DOVECOT), "-F", "-c", str(conf)], cwd=workdir,
                                         stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                         start_new_session=True)
             deadline = time.monotonic() + timeout
-            while proc.poll() is None and not port_open(port):
+            while proc.poll() is None and not (port_open(port) and port_open(tls_port)):
                 if time.monotonic() > deadline:
                     _stop(proc)
                     raise ServiceError(f"dovecot did not listen within {timeout:.0f}s:\n{_tail(logfile)}")
@@ -249,7 +251,7 @@ def dovecot_server(workdir: Path, uid: int, gid: int, internal_user: str, login_
             log = _tail(logfile) + "\n" + _tail(workdir / "dovecot.out")
             if "in use" not in log or attempt == START_ATTEMPTS:
                 raise ServiceError(f"dovecot exited with {proc.returncode}:\n{log}")
-        yield port
+        yield port, tls_port
     finally:
         if proc is not None:
             _stop(proc)
@@ -272,6 +274,15 @@ class _DeliveringHandler:
             return self.servers.aliases[local]
         return [local] if local in self.servers.passwords else []
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # AUTH is required (checked here rather than with aiosmtpd's auth_required, which warns on every
+        # connection that AUTH without TLS is unsafe: true, and fine on loopback).
+        if not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         users = self._local_users(address)
         if users is None:
@@ -290,7 +301,6 @@ class _DeliveringHandler:
         for rcpt in envelope.rcpt_tos:
             for user in self._local_users(rcpt) or []:
                 self.servers.deliver(trace + body, user)
-        self.servers.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 2.0.0 OK: queued"
 
 
@@ -308,15 +318,20 @@ def _authenticator(servers: MailServers):
 
 
 @contextlib.contextmanager
-def smtp_server(servers: MailServers) -> Iterator[int]:
+def smtp_server(servers: MailServers, *, implicit_tls: bool = False) -> Iterator[int]:
+    """aiosmtpd on a free port: plain with STARTTLS, or TLS from the first byte (``implicit_tls``)."""
     from aiosmtpd.controller import Controller
 
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(servers.workdir / "tls" / "cert.pem", servers.workdir / "tls" / "key.pem")
     controller = None
     for attempt in range(1, START_ATTEMPTS + 1):
         port = free_port()
         controller = Controller(_DeliveringHandler(servers), hostname="127.0.0.1", port=port,
                                 server_hostname=f"smtp.{servers.domain}", ready_timeout=10,
-                                authenticator=_authenticator(servers), auth_required=True,
+                                ssl_context=tls if implicit_tls else None,
+                                tls_context=None if implicit_tls else tls,
+                                authenticator=_authenticator(servers), auth_required=False,
                                 auth_require_tls=False)
         try:
             controller.start()
@@ -330,28 +345,55 @@ def smtp_server(servers: MailServers) -> Iterator[int]:
         controller.stop()
 
 
+def _self_signed_certificate(folder: Path) -> Path:
+    """A throwaway certificate for 127.0.0.1 and localhost; returns the certificate's path (also the CA)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder.mkdir(mode=0o700)  # read by Dovecot's master (root, or us) and by aiosmtpd (us)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kapwa test mail")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    (folder / "key.pem").write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(pem))
+    return folder / "cert.pem"
+
+
 # ----------------------------------------------------------------------------------------------- both
 
 
 @contextlib.contextmanager
 def mail_servers(users: Iterable[str] = ("kapwa",), aliases: dict[str, list[str]] | None = None,
                  domain: str = DOMAIN) -> Iterator[MailServers]:
-    """Start Dovecot (IMAP) and aiosmtpd (SMTP delivering into Dovecot's Maildirs); the first user is the
-    main one (``user``/``password``). Everything is stopped and removed on exit."""
+    """The servers (see the module docstring); the first user is the main one (``user``/``password``)."""
     users = list(users)
-    uid, gid, internal_user, login_user = _mail_owner()
+    uid, gid, accounts = _mail_owner()
     workdir = Path(tempfile.mkdtemp(prefix="kapwa-mail-"))
     try:
         os.chmod(workdir, 0o755)  # Dovecot's mail processes (another OS user when we are root) enter it
         (workdir / "mail").mkdir()
         os.chown(workdir / "mail", uid, gid)
-        servers = MailServers("127.0.0.1", 0, "127.0.0.1", 0, users[0], _password(users[0]), domain, workdir,
-                              uid, gid, aliases=dict(aliases or {}))
+        servers = MailServers("127.0.0.1", 0, "127.0.0.1", 0, users[0], f"{users[0]}-Lihim-2026", domain,
+                              workdir, uid, gid, aliases=dict(aliases or {}))
         for user in users:
             servers.add_user(user)
-        with dovecot_server(workdir, uid, gid, internal_user, login_user) as imap_port, \
-                smtp_server(servers) as smtp_port:
-            servers.imap_port, servers.smtp_port = imap_port, smtp_port
+        servers.ca_file = _self_signed_certificate(workdir / "tls")
+        with dovecot_server(workdir, uid, accounts) as (imap_port, imaps_port), \
+                smtp_server(servers) as smtp_port, smtp_server(servers, implicit_tls=True) as smtps_port:
+            servers.imap_port, servers.imaps_port = imap_port, imaps_port
+            servers.smtp_port, servers.smtps_port = smtp_port, smtps_port
             yield servers
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
