@@ -7,7 +7,7 @@ import logging
 from functools import lru_cache
 from importlib.metadata import entry_points
 
-from kapwa.connectors.base import BaseConnector
+from kapwa.connectors.base import BaseConnector, NotSupported
 
 log = logging.getLogger("kapwa.connectors")
 GROUP = "kapwa.connectors"
@@ -38,5 +38,8 @@ def get_connector_class(kind: str) -> type[BaseConnector]:
 
 
 def build_connector(rt, source) -> BaseConnector:
-    cls = get_connector_class(source.kind)
+    try:
+        cls = get_connector_class(source.kind)
+    except KeyError as exc:
+        raise NotSupported(str(exc.args[0])) from None
     return cls(source.config or {}, rt.secrets.decrypt_json(source.credentials_encrypted), settings=rt.settings)

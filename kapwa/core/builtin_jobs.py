@@ -71,17 +71,10 @@ def sync_due_sources(rt: Runtime) -> int:
 
 @job("sources.import")
 def import_file(rt: Runtime, source_id: int, skip_bad: bool = False) -> dict:
-    """Run (or resume) a file import started from the upload form."""
-    from kapwa.core.models import Source
-    from kapwa.sources.imports import run_import
+    """Run (or resume) a file import started from the upload form; bad records go to its report."""
+    from kapwa.sources.import_views import run_uploaded_import
 
-    with rt.db.sessions() as s:
-        source = s.get(Source, source_id)
-    if source is None:
-        return {"ok": False, "error": "no such source"}
-    outcome, connector = run_import(rt, source, skip_bad=skip_bad)
-    return {"ok": outcome.ok, "inserted": outcome.result.inserted, "bad": len(connector.bad),
-            "error": outcome.error}
+    return run_uploaded_import(rt, source_id, skip_bad)
 
 
 @job("members.auto_merge")

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     worker_threads: int = Field(2, ge=1, le=64, description="Job worker threads per process.")
     default_locale: str = Field("en", description="UI language for new users: en or fil.")
     log_level: str = Field("INFO", description="Python logging level name.")
+    rss_allow_private_addresses: bool = Field(
+        False, description="Let RSS/Atom sources fetch feeds on private or loopback addresses."
+    )
     sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="How long SQLite waits for a lock, in milliseconds.")
 
     @field_validator("default_locale")

@@ -53,8 +53,6 @@ class DemoSource(ConnectorError):
 def _plain(exc: Exception) -> str:
     if isinstance(exc, ConnectorError):
         return exc.message
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
     return f"unexpected error: {type(exc).__name__}: {exc}"[:500]
 
 

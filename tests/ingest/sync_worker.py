@@ -50,6 +50,7 @@ class SyntheticPlatform(BaseConnector):
 def main() -> None:
     source_id, total = int(sys.argv[1]), int(sys.argv[2])
     rt = Runtime.from_settings(load_settings())
+    print("syncing", flush=True)  # the crash test waits for this, so kills land during the sync
     outcome = sync_source(rt, source_id, connector=SyntheticPlatform(total), analyze=False)
     print(json.dumps({"ok": outcome.ok, "inserted": outcome.result.inserted, "error": outcome.error}))
     sys.exit(0 if outcome.ok else 1)

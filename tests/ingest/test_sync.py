@@ -37,8 +37,9 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(rt, factory, setti
     kills, progress = 0, []
     for attempt in range(13):
         proc = subprocess.Popen(cmd, env=_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        if attempt < 12:  # 12 runs are killed at random points (start-up included); the 13th may finish
-            time.sleep(rng.uniform(0.5, 1.4))
+        if attempt < 12:  # 12 runs are killed at random points of the sync; the 13th may finish
+            assert proc.stdout.readline().strip() in (b"syncing", b""), "worker did not start"
+            time.sleep(rng.uniform(0.0, 0.8))
         else:
             proc.wait(timeout=120)
         if proc.poll() is None:

@@ -38,6 +38,8 @@ POLICY = {
     ("POST", "/sources/{source_id}/test"): Role.manager,
     ("POST", "/sources/{source_id}/sync"): Role.moderator,
     ("POST", "/sources/{source_id}/delete"): Role.owner,
+    ("GET", "/imports"): Role.analyst,
+    ("POST", "/imports"): Role.manager,
     ("GET", "/team"): Role.manager,
     ("POST", "/team"): Role.owner,
     ("POST", "/team/{user_id}"): Role.owner,

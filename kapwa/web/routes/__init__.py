@@ -11,6 +11,7 @@ def all_routers() -> list[APIRouter]:
     from kapwa.members import api as members_api
     from kapwa.members import views as members_views
     from kapwa.sources import api as sources_api
+    from kapwa.sources import import_views
     from kapwa.sources import views as sources_views
     from kapwa.team import api as team_api
     from kapwa.team import views as team_views
@@ -22,6 +23,7 @@ def all_routers() -> list[APIRouter]:
         inbox_views.router,
         members_views.router,
         sources_views.router,
+        import_views.router,
         team_views.router,
         inbox_api.router,
         members_api.router,
