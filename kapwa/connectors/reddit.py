@@ -5,7 +5,7 @@ Ids: posts and comments are stored by their bare base36 id (the ``t3_``/``t1_`` 
 parents included), so a post's id is also its thread id. Private messages keep their ``t4_`` fullname, so
 they can never be mistaken for a post; a message chain is one conversation keyed by its first message.
 
-Config: ``subreddits`` (names, without ``r/``), ``inbox`` (read mentions and private messages, default on),
+Config: ``subreddits`` (names; or one ``subreddit``), ``inbox`` (read mentions and private messages, default on),
 ``backfill`` (items per listing on the first sync, default 100), ``limit`` (most items per listing per sync,
 default 1000), ``user_agent``; ``api_url``/``auth_url`` point PRAW at another host (a proxy or a test server).
 Credentials: ``client_id``, ``client_secret`` and either ``refresh_token`` or ``username``/``password`` (script
@@ -27,10 +27,11 @@ from praw.exceptions import PRAWException, RedditAPIException
 from praw.models import Comment, Message, Submission
 
 from kapwa import __version__
+from kapwa.connectors import http_errors
 from kapwa.connectors.base import (
     AuthError,
-    Batch,
     BaseConnector,
+    Batch,
     Capability,
     ConnectorError,
     InboundAuthor,
@@ -38,12 +39,11 @@ from kapwa.connectors.base import (
     NotSupported,
     RateLimited,
     Sent,
-    Unreachable,
 )
 
 log = logging.getLogger("kapwa.connectors.reddit")
 WEB = "https://www.reddit.com"
-_CONTEXT_LINK = re.compile(r"/comments/([a-z0-9]+)/", re.I)
+_CONTEXT_LINK = re.compile(r"/comments/([a-z0-9]+)/", re.IGNORECASE)
 
 
 def strip_prefix(fullname: str | None) -> str | None:
@@ -53,43 +53,30 @@ def strip_prefix(fullname: str | None) -> str | None:
     return fullname
 
 
-def _when(ts: float | int | None) -> dt.datetime:
+def _when(ts: float | None) -> dt.datetime:
     return dt.datetime.fromtimestamp(float(ts or 0), tz=dt.UTC)
 
 
-def translate(exc: Exception) -> ConnectorError:
-    """A PRAW/prawcore exception in plain words."""
+def translate(exc: Exception) -> ConnectorError | None:
+    """A PRAW/prawcore exception in plain words; None for anything else."""
     if isinstance(exc, ConnectorError):
         return exc
     if isinstance(exc, prawcore.OAuthException):
         return AuthError(f"Reddit refused the app credentials ({exc.error}): check the client id, secret and token")
+    if isinstance(exc, prawcore.Redirect):  # Reddit sends unknown subreddits to its search page
+        return http_errors.NotFound("Reddit has no such subreddit (it redirected to search): check the names")
     if isinstance(exc, prawcore.ResponseException):
-        resp = exc.response
-        status = resp.status_code
-        if status == 401:
-            return AuthError("Reddit refused the credentials (HTTP 401): reconnect the account")
-        if status == 403:
-            return AuthError("Reddit denied access (HTTP 403): the account may lack permission or the subreddit "
-                             "is private")
-        if status == 404:
-            return AuthError("Reddit says this does not exist (HTTP 404): check the subreddit names")
-        if status == 429:
-            after = resp.headers.get("retry-after") or resp.headers.get("x-ratelimit-reset")
-            secs = float(after) if after else 60.0
-            return RateLimited(f"Reddit is rate limiting us; retrying in {secs:.0f} s", retry_after=secs)
-        if status >= 500:
-            return Unreachable(f"Reddit is having trouble (HTTP {status}); will retry")
-        return ConnectorError(f"Reddit answered HTTP {status}")
+        return http_errors.error_for_response(exc.response, "Reddit", what="subreddit or item")
     if isinstance(exc, prawcore.RequestException):
-        return Unreachable(f"cannot reach Reddit: {exc.original_exception}")
+        return http_errors.from_exception(exc.original_exception, "Reddit")
     if isinstance(exc, RedditAPIException):
         first = exc.items[0]
         if first.error_type == "RATELIMIT":
             return RateLimited(f"Reddit says: {first.message}", retry_after=60.0)
-        return ConnectorError(f"Reddit refused: {first.message} ({first.error_type})")
+        return http_errors.Rejected(f"Reddit refused: {first.message} ({first.error_type})")
     if isinstance(exc, PRAWException):
         return ConnectorError(f"Reddit client error: {exc}")
-    raise exc
+    return None
 
 
 class RedditConnector(BaseConnector):
@@ -131,6 +118,12 @@ class RedditConnector(BaseConnector):
             self._reddit = praw.Reddit(**kw)
         return self._reddit
 
+    def subreddits(self) -> list[str]:
+        """``subreddits`` (a list, or names separated by commas) or a single ``subreddit``; without ``r/``."""
+        value = self.config.get("subreddits") or self.config.get("subreddit") or []
+        names = value.split(",") if isinstance(value, str) else value
+        return [str(n).strip().removeprefix("/").removeprefix("r/") for n in names if str(n).strip()]
+
     def _own_name(self) -> str:
         if self._me is None:
             self._me = self.credentials.get("username") or self.reddit.user.me().name
@@ -139,24 +132,26 @@ class RedditConnector(BaseConnector):
     def _call(self, fn, *args, **kw):
         try:
             return fn(*args, **kw)
-        except Exception as exc:  # noqa: BLE001 - translate() re-raises what it does not know
-            raise translate(exc) from exc
+        except Exception as exc:
+            mapped = translate(exc)
+            if mapped is None or mapped is exc:
+                raise
+            raise mapped from exc
 
     # ------------------------------------------------------------------------------------------ reading
 
     def test_connection(self) -> str:
         name = self._call(self._own_name)
-        subs = [str(s).removeprefix("r/") for s in self.config.get("subreddits", [])]
+        subs = self.subreddits()
         for sub in subs:
-            self._call(lambda s=sub: self.reddit.subreddit(s).display_name and self.reddit.subreddit(s).id)
+            self._call(getattr, self.reddit.subreddit(sub), "id")  # loads r/<sub>/about: exists and visible
         return f"Signed in to Reddit as u/{name}" + (f"; reading {', '.join('r/' + s for s in subs)}" if subs else "")
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         state: dict[str, float] = json.loads(cursor) if cursor else {}
         me = self._call(self._own_name)
         streams: list[tuple[str, Any]] = []
-        for sub in self.config.get("subreddits", []):
-            sub = str(sub).removeprefix("r/")
+        for sub in self.subreddits():
             subreddit = self.reddit.subreddit(sub)
             streams.append((f"r/{sub}/new", subreddit.new))
             streams.append((f"r/{sub}/comments", subreddit.comments))
@@ -166,7 +161,7 @@ class RedditConnector(BaseConnector):
         for key, listing in streams:
             since = state.get(key)
             limit = int(self.config.get("limit", 1000) if since is not None else self.config.get("backfill", 100))
-            things = self._call(self._newer, listing(limit=limit), since)
+            things = self._call(self._newer, listing(limit=limit, request_limit=100), since)
             items = [it for it in (self.to_item(t, me, mention=key == "inbox/mentions") for t in things) if it]
             if things:
                 state[key] = max([since or 0.0] + [float(vars(t).get("created_utc") or 0) for t in things])
@@ -260,15 +255,16 @@ class RedditConnector(BaseConnector):
         return self._sent(made)
 
     def publish(self, text: str, *, channel: str | None = None, title: str | None = None) -> Sent:
-        sub = (channel or next(iter(self.config.get("subreddits", [])), "")).removeprefix("r/")
+        sub = (channel or next(iter(self.subreddits()), "")).removeprefix("r/")
         if not sub:
             raise ConnectorError("publishing on Reddit needs a subreddit")
-        title = (title or text.strip().splitlines()[0] if text.strip() else title or "")[:300]
+        lines = text.strip().splitlines()
+        title = (title or (lines[0] if lines else ""))[:300]
         if not title:
             raise ConnectorError("a Reddit post needs a title")
         made = self._call(self.reddit.subreddit(sub).submit, title, selftext=text)
         d = vars(made)
-        return Sent(platform_message_id=d["id"], url=d.get("url") or f"{WEB}/r/{sub}/comments/{d['id']}/",
+        return Sent(platform_message_id=d["id"], url=f"{WEB}/r/{sub}/comments/{d['id']}/",
                     raw={"name": d.get("name")})
 
     def moderate(self, platform_message_id: str, action: str, reason: str | None = None) -> None:
@@ -290,8 +286,7 @@ class RedditConnector(BaseConnector):
 
     def close(self) -> None:
         if self._reddit is not None:
-            try:
-                self._reddit._core._requestor._http.close()  # the requests session
-            except AttributeError:  # pragma: no cover - PRAW internals moved
-                pass
+            core = getattr(self._reddit, "_core", None)  # PRAW has no public close; prawcore's session does
+            if core is not None:
+                core.close()
             self._reddit = None

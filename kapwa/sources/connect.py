@@ -30,6 +30,10 @@ NEEDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Platforms that push events to Kapwa: their webhook URL is shown on the sources page.
+WEBHOOK_KINDS = ("slack", "github", "telegram", "discord")
+
+
 def parse_json_field(raw: str, field: str, *, token_key: str | None = None) -> dict:
     raw = (raw or "").strip()
     if not raw:

@@ -17,7 +17,8 @@ router = APIRouter(include_in_schema=False)
 
 def _page(request: Request, viewer: Viewer, s: Session, **extra):
     ctx = {"rows": queries.sources_with_counts(s, viewer.user.workspace_id), "kinds": connect.available_kinds(),
-           "needs": connect.NEEDS, "form": {}, "test_result": None}
+           "needs": connect.NEEDS, "form": {}, "test_result": None,
+           "webhook_base": get_rt(request).settings.base_url.rstrip("/"), "webhook_kinds": connect.WEBHOOK_KINDS}
     ctx.update(extra)
     return render(request, "sources.html", ctx)
 

@@ -11,7 +11,7 @@ def all_routers() -> list[APIRouter]:
     from kapwa.members import api as members_api
     from kapwa.members import views as members_views
     from kapwa.sources import api as sources_api
-    from kapwa.sources import import_views
+    from kapwa.sources import import_views, webhooks
     from kapwa.sources import views as sources_views
     from kapwa.team import api as team_api
     from kapwa.team import views as team_views
@@ -24,6 +24,7 @@ def all_routers() -> list[APIRouter]:
         members_views.router,
         sources_views.router,
         import_views.router,
+        webhooks.router,
         team_views.router,
         inbox_api.router,
         members_api.router,
