@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from kapwa.core.actions import ActionError
 from kapwa.core.models import PLATFORMS, Role
-from kapwa.members import actions, queries
+from kapwa.members import actions, merge_queries, queries
 from kapwa.web.auth import Viewer, db, get_rt, require
 from kapwa.web.forms import redirect
 from kapwa.web.templating import render
@@ -34,8 +34,8 @@ async def members_list(
 
 
 @router.get("/members/{member_id}")
-async def member_page(member_id: int, request: Request, viewer: Viewer = Depends(require(Role.analyst)),
-                      s: Session = Depends(db)):
+async def member_page(member_id: int, request: Request, merge_q: str = Query("", max_length=200),
+                      viewer: Viewer = Depends(require(Role.analyst)), s: Session = Depends(db)):
     m = queries.member(s, viewer.user.workspace_id, member_id)
     if m is None:
         raise HTTPException(404, "no such member")
@@ -47,6 +47,7 @@ async def member_page(member_id: int, request: Request, viewer: Viewer = Depends
         "tags": queries.member_tags_of(s, m.id),
         "notes": queries.notes_for_member(s, m.id),
         "tasks": queries.tasks_for_member(s, m.id),
+        **merge_queries.merge_panel(s, viewer.user.workspace_id, m.id, merge_q),
     })
 
 

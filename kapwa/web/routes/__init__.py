@@ -9,6 +9,7 @@ def all_routers() -> list[APIRouter]:
     from kapwa.inbox import api as inbox_api
     from kapwa.inbox import views as inbox_views
     from kapwa.members import api as members_api
+    from kapwa.members import merge_views
     from kapwa.members import views as members_views
     from kapwa.sources import api as sources_api
     from kapwa.sources import import_views, webhooks
@@ -21,12 +22,14 @@ def all_routers() -> list[APIRouter]:
         auth.router,
         home.router,
         inbox_views.router,
+        merge_views.router,  # before members_views: /members/merge-suggestions is not a member id
         members_views.router,
         sources_views.router,
         import_views.router,
         webhooks.router,
         team_views.router,
         inbox_api.router,
+        merge_views.api_router,
         members_api.router,
         sources_api.router,
         team_api.router,
