@@ -249,6 +249,7 @@ def settings_check(config: ConfigOpt = None) -> None:
 
 def main() -> None:
     import kapwa.cli_ingest  # noqa: F401 - registers `kapwa import` and `kapwa sync`
+    import kapwa.cli_threads  # noqa: F401 - registers `kapwa threads`
 
     # typer.BadParameter's base is the usage-error class of whichever click typer ships with.
     usage_error = typer.BadParameter.__mro__[1]

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kapwa.ingest.disentangle_features import N_FEATURES, NAMES, ChatMessage, FeatureStream
+from kapwa.ingest.disentangle_features import LEXICAL_PREFIX, N_FEATURES, NAMES, ChatMessage, FeatureStream
 
 __all__ = ["ChatMessage", "IrcLogError", "Model", "assign_threads", "conversations", "default_model",
-           "disentangle", "parse_irc_log", "read_irc_log"]
+           "disentangle", "link_scores", "parse_irc_log", "read_irc_log", "read_links"]
 
 WEIGHTS_PATH = Path(__file__).with_name("disentangle_weights.json")
 
@@ -46,18 +46,33 @@ WEIGHTS_PATH = Path(__file__).with_name("disentangle_weights.json")
 
 @dataclass(frozen=True)
 class Model:
-    """Linear weights over the named features of :mod:`kapwa.ingest.disentangle_features`."""
+    """Linear weights over the named features of :mod:`kapwa.ingest.disentangle_features`, followed by one
+    weight per word of ``lexicon`` (first words that make a new conversation more or less likely)."""
 
     weights: tuple[float, ...]
     window: int = 100
     meta: dict = field(default_factory=dict)
+    lexicon: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != N_FEATURES + len(self.lexicon):
+            raise ValueError(f"{len(self.weights)} weights for {N_FEATURES + len(self.lexicon)} features")
+
+    @property
+    def names(self) -> list[str]:
+        return NAMES + [LEXICAL_PREFIX + w for w in self.lexicon]
+
+    def lexicon_ids(self) -> dict[str, int]:
+        return {w: N_FEATURES + k for k, w in enumerate(self.lexicon)}
 
     @classmethod
     def from_named(cls, named: dict[str, float], *, window: int = 100, meta: dict | None = None) -> Model:
-        unknown = sorted(set(named) - set(NAMES))
+        lexicon = tuple(n[len(LEXICAL_PREFIX):] for n in named if n.startswith(LEXICAL_PREFIX))
+        unknown = sorted(n for n in set(named) - set(NAMES) if not n.startswith(LEXICAL_PREFIX))
         if unknown:
             raise ValueError(f"weights name unknown features: {', '.join(unknown[:5])}")
-        return cls(tuple(float(named.get(n, 0.0)) for n in NAMES), window, meta or {})
+        weights = [float(named.get(n, 0.0)) for n in NAMES] + [named[LEXICAL_PREFIX + w] for w in lexicon]
+        return cls(tuple(weights), window, meta or {}, lexicon)
 
     @classmethod
     def load(cls, path: Path | str = WEIGHTS_PATH) -> Model:
@@ -65,20 +80,17 @@ class Model:
         return cls.from_named(data["weights"], window=int(data.get("window", 100)), meta=data.get("meta", {}))
 
     def named(self) -> dict[str, float]:
-        return {n: round(w, 6) for n, w in zip(NAMES, self.weights, strict=True)}
+        return {n: round(w, 6) for n, w in zip(self.names, self.weights, strict=True)}
 
     def save(self, path: Path | str) -> None:
         data = {"window": self.window, "meta": self.meta, "weights": self.named()}
-        Path(path).write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
+        Path(path).write_text(json.dumps(data, indent=1) + "\n")
 
 
 @lru_cache(maxsize=1)
 def default_model() -> Model:
     """The shipped model (learned from the train split only)."""
-    model = Model.load()
-    if len(model.weights) != N_FEATURES:  # pragma: no cover - guarded by from_named
-        raise ValueError("disentangle_weights.json does not match the feature set")
-    return model
+    return Model.load()
 
 
 # ---------------------------------------------------------------------------------------- disentangling
@@ -96,7 +108,7 @@ def disentangle(messages: Sequence[ChatMessage], *, model: Model | None = None,
     model = model or default_model()
     w = model.weights
     stream = FeatureStream(window=model.window, max_gap=max_gap, addressed_max_gap=addressed_max_gap,
-                           aliases=aliases or {})
+                           aliases=aliases or {}, lexicon=model.lexicon_ids())
     links: list[int] = []
     getw = w.__getitem__
     for i, msg in enumerate(messages):

@@ -127,8 +127,13 @@ H_CONV_TIP = _f("cand_is_latest_of_its_conversation")
 H_LEAD_CONV = _f("query_addresses_cand_author&cand_in_query_author_conversation")
 
 N_FEATURES = len(NAMES)
+LEXICAL_PREFIX = "self&first_word="  # plus one feature per word of the model's lexicon
+
+NEAR = 30  # candidates further back count only when something ties them to the query
 
 _DIST_OF = _lookup(_DIST_EDGES, P_DIST, 1000)
+_MIN_OF = _lookup(_MIN_EDGES, P_MIN, _MIN_EDGES[-1] + 1)
+_GAP_OF = _lookup(_GAP_EDGES, S_GAP, _GAP_EDGES[-1] + 1)
 _NEAR_NOADDR = _lookup(_NEAR_EDGES, P_NOADDR_NEAR, 1000)
 _NEAR_LEAD = _lookup(_NEAR_EDGES, P_LEAD_NEAR, 1000)
 _NEAR_CADDR = _lookup(_NEAR_EDGES, P_CADDR_NEAR, 1000)
@@ -137,11 +142,11 @@ _ADDRESSED_OF = _lookup(_ADDRESSED_EDGES, S_ADDRESSED, 1000)
 _LEN_OF = _lookup(_LEN_EDGES, S_LEN, 1000)
 
 
-def _minutes_bin(minutes: float, edges: tuple[int, ...], ids: list[int]) -> int:
-    for e, fid in zip(edges, ids, strict=False):
-        if minutes < e + 1:
-            return fid
-    return ids[-1]
+def _minutes_bin(minutes: float, table: list[int]) -> int:
+    """Whole minutes → bin feature (clock skew counts as 0)."""
+    if minutes < 0:
+        return table[0]
+    return table[int(minutes)] if minutes < len(table) - 1 else table[-1]
 
 
 # --------------------------------------------------------------------------------------------- messages
@@ -164,24 +169,35 @@ class ChatMessage:
     system: bool = False
 
 
-STOPWORDS = frozenset("""
-a about above after again against all also am an and any anyone anybody are aren't as at be because been
-before being below between both but by can can't cannot could couldn't did didn't do does doesn't doing
-don't down during each few for from further get got had hadn't has hasn't have haven't having he he'd he'll
-he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's
-its itself just know let's like me more most mustn't my myself need no nor not now of off ok okay on once
-only or other ought our ours ourselves out over own same shan't she she'd she'll she's should shouldn't so
-some such than that that's the their theirs them themselves then there there's these they they'd they'll
-they're they've this those through to too try under until up use using very want was wasn't way we we'd
-we'll we're we've well were weren't what what's when when's where where's which while who who's whom why
-why's will with won't would wouldn't yes yeah you you'd you'll you're you've your yours yourself
-yourselves thanks thank thx hi hello hey please lol one also still will work working works think see
-something anything thing things make sure really there's help which
-""".split())
-GREETINGS = frozenset("hi hello hey hiya howdy yo hola morning evening afternoon greetings heya hallo".split())
-ASK_ANYONE = frozenset("anyone anybody someone somebody".split())
-ACKS = frozenset("ok okay k kk yes yeah yep yup no nope nah sure right ah oh alright cool great nice "
-                 "true indeed exactly hmm hm".split())
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _wordset("""
+a about above after again against all also am an and any anyone anybody are aren't as at be because
+been before being below between both but by can can't cannot could couldn't did didn't do does
+doesn't doing don't down during each few for from further get got had hadn't has hasn't have haven't
+having he he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've
+if in into is isn't it it's its itself just know let's like me more most mustn't my myself need no
+nor not now of off ok okay on once only or other ought our ours ourselves out over own same shan't
+she she'd she'll she's should shouldn't so some such than that that's the their theirs them
+themselves then there there's these they they'd they'll they're they've this those through to too
+try under until up use using very want was wasn't way we we'd we'll we're we've well were weren't
+what what's when when's where where's which while who who's whom why why's will with won't would
+wouldn't yes yeah you you'd you'll you're you've your yours yourself yourselves thanks thank thx hi
+hello hey please lol one also still will work working works think see something anything thing
+things make sure really there's help which
+""")
+GREETINGS = _wordset("""
+hi hello hey hiya howdy yo hola morning evening afternoon greetings heya hallo
+""")
+ASK_ANYONE = _wordset("""
+anyone anybody someone somebody
+""")
+ACKS = _wordset("""
+ok okay k kk yes yeah yep yup no nope nah sure right ah oh alright cool great nice true indeed
+exactly hmm hm
+""")
 THANKS = ("thank", "thx", "thnx", "tnx", "thanx", "thax", "thks", "tyvm", "cheers", "salamat")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_.+/-]*[a-z0-9]|[a-z0-9]")
 _STRIP = ":,;.!?()<>\"'@*~"
@@ -210,6 +226,7 @@ class Prepared:
     url: bool = False
     command: bool = False
     text: str = ""
+    first: str = ""  # first word after any addressee
 
 
 @dataclass
@@ -224,6 +241,7 @@ class FeatureStream:
     max_gap: float = 2 * 3600.0  # seconds; older candidates are not considered…
     addressed_max_gap: float = 24 * 3600.0  # …unless the query names their author
     aliases: Mapping[str, str] = field(default_factory=dict)
+    lexicon: Mapping[str, int] = field(default_factory=dict)  # first word → its "self&first_word=" feature id
     prepared: list[Prepared] = field(default_factory=list)
     _nicks: dict[str, str] = field(default_factory=dict)  # lower-case spelling → author
     _by_author: dict[str, list[int]] = field(default_factory=dict)
@@ -236,6 +254,7 @@ class FeatureStream:
     _tip: dict[int, int] = field(default_factory=dict)  # conversation root → its latest message
     _replied_to: dict[str, int] = field(default_factory=dict)  # author → latest message linked to theirs
     _link_partner: dict[str, str] = field(default_factory=dict)  # author → last author linked with
+    _is_latest: list[bool] = field(default_factory=list)  # message is its author's latest so far
 
     def __post_init__(self) -> None:
         for alias, author in self.aliases.items():
@@ -299,7 +318,7 @@ class FeatureStream:
             greeting=first in GREETINGS,
             asks_anyone=any(w.lower() in ASK_ANYONE for w in first_words),
             ack=first in ACKS, thanks=any(w == "ty" or w.startswith(THANKS) for w in _WORD.findall(low)), url="http" in low or "www." in low,
-            command=text.lstrip().startswith("!"), text=low,
+            command=text.lstrip().startswith("!"), text=low, first=first,
         )
 
     def _fuzzy(self, token: str) -> str | None:
@@ -391,6 +410,9 @@ class FeatureStream:
             feats.append(S_URL)
         if q.command:
             feats.append(S_COMMAND)
+        lex = self.lexicon.get(q.first)
+        if lex is not None:
+            feats.append(lex)
         if last_own is None:
             feats.append(S_FIRST)
         if last_own is not None and i - last_own <= self.window:
@@ -402,7 +424,7 @@ class FeatureStream:
         else:
             feats.append(S_ADDRESSED_NONE)
         if i and qm is not None and prepared[i - 1].minute is not None:
-            feats.append(_minutes_bin(qm - prepared[i - 1].minute, _GAP_EDGES, S_GAP))
+            feats.append(_minutes_bin(qm - prepared[i - 1].minute, _GAP_OF))
         feats.append(_LEN_OF[min(q.n_words, 1000)])
         out = [(i, feats)]
 
@@ -420,28 +442,40 @@ class FeatureStream:
         addressed_gap = self.addressed_max_gap / 60.0
         qwords = q.words
         qlong = q.long_words
+        mentions = q.mentions
+        is_latest = self._is_latest
+        min_of = _MIN_OF
+        top_minute = len(min_of) - 1
         for j in range(i - 1, max(-1, i - 1 - self.window), -1):
             c = prepared[j]
             d = i - j
+            ca = c.author
             minutes = None
             if qm is not None and c.minute is not None:
                 minutes = qm - c.minute
                 if minutes > gap:
                     if minutes > addressed_gap:
                         break  # everything earlier is older still
-                    if c.author not in q.mentions:
+                    if ca not in mentions:
                         continue
+            if d > NEAR and not (
+                not c.system and ca is not None
+                and (ca == qa or ca in mentions or qa in c.mentions
+                     or (j < n_linked and (roots[j] == own_root or j == replied))
+                     or not qwords.isdisjoint(c.words))
+            ):
+                continue
             feats = [_DIST_OF[d]]
             if minutes is not None:
-                feats.append(_minutes_bin(minutes, _MIN_EDGES, P_MIN))
-            ca = c.author
+                feats.append(min_of[int(minutes)] if 0 <= minutes < top_minute else
+                             min_of[-1] if minutes > 0 else min_of[0])
             if c.system:
                 feats.append(P_CAND_SYSTEM)
                 if ca is not None and ca == qa:
                     feats.append(P_CAND_SYSTEM_JOIN_NEAR)
                 out.append((j, feats))
                 continue
-            is_last = ca is not None and by_author.get(ca, (None,))[-1] == j
+            is_last = is_latest[j]
             if is_last:
                 feats.append(P_CAND_LAST)
                 if noaddr:
@@ -534,10 +568,14 @@ class FeatureStream:
     def _remember(self, i: int, q: Prepared) -> None:
         self.prepared.append(q)
         a = q.author
+        self._is_latest.append(a is not None and not q.system)
         if a is not None:
             self._add_nick(a, a)
             if not q.system:
-                self._by_author.setdefault(a, []).append(i)
+                own = self._by_author.setdefault(a, [])
+                if own:
+                    self._is_latest[own[-1]] = False
+                own.append(i)
         if q.system:
             return
         for nick in q.mentions:
