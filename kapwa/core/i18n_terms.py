@@ -96,3 +96,11 @@ HTTP_ERRORS = [
     N_("this page needs the manager role or higher"),
     N_("this page needs the owner role or higher"),
 ]
+
+# Connector errors with a fixed text (kapwa/connectors/*). Connectors raise their own NotFound, so the
+# message scan in tests/core/test_i18n.py finds these too; they can reach people as a source's last error
+# or a connection-test result.
+CONNECTOR_ERRORS = [
+    N_("Bluesky no longer has the post this replies to (deleted or hidden)."),  # kapwa/connectors/bluesky.py
+    N_("Reddit has no such subreddit (it redirected to search): check the names"),  # kapwa/connectors/reddit.py
+]

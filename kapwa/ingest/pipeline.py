@@ -109,6 +109,7 @@ def ingest_into(s: Session, src: Source, batch: Batch) -> IngestResult:
         result.updated = len(updates)
 
     if new_items:
+        _thread_chat(s, src, new_items)
         _insert_messages(s, src, new_items, identities, existing, result)
     if batch.activities:
         _insert_activities(s, src, batch, identities, result)
@@ -402,6 +403,40 @@ def _insert_activities(s, src, batch: Batch, identities, result: IngestResult) -
     if rows:
         s.execute(Activity.__table__.insert(), rows)
         result.activities += len(rows)
+
+
+CHAT_PLATFORMS = ("discord", "slack", "telegram", "matrix", "irc")
+
+
+def _thread_chat(s: Session, src: Source, items: list[InboundItem]) -> None:
+    """Chat platforms often have no threads: group loose channel messages into conversations
+    (kapwa.ingest.disentangle), with the channel's latest stored messages as context so a conversation
+    carries on across batches."""
+    if platform_of(src) not in CHAT_PLATFORMS:
+        return
+    starters = {it.thread_id for it in items if it.thread_id}  # a message that starts a platform thread keeps it
+    loose = [it for it in items if not it.thread_id and not it.parent_id and not it.is_direct and it.channel
+             and it.platform_message_id not in starters]
+    if not loose:
+        return
+    from kapwa.ingest.disentangle import assign_threads
+
+    context: list[InboundItem] = []
+    for channel in sorted({it.channel for it in loose}):
+        rows = s.execute(
+            select(Message.platform_message_id, Message.text, Message.created_at, Conversation.platform_thread_id,
+                   Identity.platform_user_id, Identity.handle, Identity.display_name)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .outerjoin(Identity, Identity.id == Message.author_identity_id)
+            .where(Message.source_id == src.id, Conversation.channel == channel)
+            .order_by(Message.created_at.desc()).limit(100)
+        )
+        for r in rows:
+            author = InboundAuthor(r.platform_user_id, handle=r.handle, display_name=r.display_name) \
+                if r.platform_user_id else None
+            context.append(InboundItem(r.platform_message_id, r.created_at, r.text or "", author,
+                                       thread_id=r.platform_thread_id, channel=channel))
+    assign_threads(loose, context=context)
 
 
 def platform_of(src: Source) -> str:

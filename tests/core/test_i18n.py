@@ -124,8 +124,11 @@ def test_plural_forms_header(po):
 def test_compiled_mo_matches_the_po(po):
     with MO.open("rb") as f:
         mo = read_mo(f)
-    expected = {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
-    compiled = {m.id: m.string for m in mo if m.id}
+    def freeze(v):  # plural messages come back as lists
+        return tuple(v) if isinstance(v, (list, tuple)) else v
+
+    expected = {freeze(m.id): freeze(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    compiled = {freeze(m.id): freeze(m.string) for m in mo if m.id}
     missing = sorted(_key(k) for k in expected.keys() - compiled.keys())
     extra = sorted(_key(k) for k in compiled.keys() - expected.keys())
     changed = sorted(_key(k) for k in expected.keys() & compiled.keys() if expected[k] != compiled[k])

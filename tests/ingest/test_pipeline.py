@@ -144,3 +144,24 @@ def test_items_are_validated():
         InboundItem("x", dt.datetime(2026, 1, 1), "naive")
     with pytest.raises(ValueError, match="kind"):
         InboundItem("x", T0, "t", kind="tweet")
+
+
+def test_unthreaded_chat_becomes_conversations_across_batches(rt, factory):
+    chat = factory.source("discord", name="Bayani Discord")
+
+    def say(n, who, text, minute):
+        return InboundItem(f"c{n}", at(minute), text, author(who), channel="#help")
+
+    ingest_batch(rt, chat.id, Batch([
+        say(1, "ana", "Hi, pending pa rin yung cash-in ko from BPI since kahapon?", 0),
+        say(2, "ben", "anyone else getting error 503 on the QR scanner?", 1),
+        say(3, "mod", "ana: can you DM me the reference number of the cash-in?", 2),
+    ]))
+    ingest_batch(rt, chat.id, Batch([
+        say(4, "ana", "mod: sent na po, salamat!", 3),
+        say(5, "carl", "ben: yes same here, 503 din sa QR scanner ko", 4),
+    ]))
+    with rt.db.sessions() as s:
+        conv_of = dict(s.execute(select(Message.platform_message_id, Message.conversation_id)).all())
+    assert conv_of["c1"] == conv_of["c3"] == conv_of["c4"]
+    assert conv_of["c2"] == conv_of["c5"] != conv_of["c1"]
