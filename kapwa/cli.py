@@ -63,7 +63,7 @@ def _runtime(settings: Settings, migrate_db: bool = True):
     if migrate_db:
         try:
             migrate.upgrade(rt.db.engine)
-        except Exception as exc:  # noqa: BLE001 - shown as one line, e.g. unreachable database
+        except Exception as exc:
             fail(f"database ({settings.sqlalchemy_url.split('@')[-1]}): {str(exc).splitlines()[0]}", code=1)
     return rt
 
@@ -248,7 +248,7 @@ def settings_check(config: ConfigOpt = None) -> None:
 
 
 def main() -> None:
-    import kapwa.cli_ingest  # noqa: F401 - registers `kapwa import` and `kapwa sync`
+    import kapwa.cli_ingest
     import kapwa.cli_threads  # noqa: F401 - registers `kapwa threads`
 
     # typer.BadParameter's base is the usage-error class of whichever click typer ships with.

@@ -74,4 +74,4 @@ def factory(rt):
     return Factory(rt)
 
 
-from tests.support.web import app, client, signed_in  # noqa: E402,F401 - shared HTTP fixtures
+from tests.support.web import app, client, signed_in  # noqa: F401 - shared HTTP fixtures

@@ -15,7 +15,6 @@ The cursor is JSON: the newest message id per channel.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import datetime as dt
 import json
 import logging
@@ -27,6 +26,7 @@ import discord
 from discord.http import HTTPClient, Route, handle_message_parameters
 
 from kapwa.connectors import http_errors
+from kapwa.connectors.asyncio_bridge import LoopDriver
 from kapwa.connectors.base import (
     AuthError,
     BaseConnector,
@@ -98,7 +98,7 @@ def split_id(platform_id: str) -> tuple[str, str]:
     return channel, message
 
 
-class DiscordConnector(BaseConnector):
+class DiscordConnector(LoopDriver, BaseConnector):
     kind: ClassVar[str] = "discord"
     label: ClassVar[str] = "Discord"
     capabilities = frozenset({Capability.read, Capability.reply, Capability.publish, Capability.moderate,
@@ -107,49 +107,27 @@ class DiscordConnector(BaseConnector):
 
     def __init__(self, config, credentials, *, settings=None):
         super().__init__(config, credentials, settings=settings)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._http: _HTTP | None = None
         self._me: dict | None = None
 
     # ---------------------------------------------------------------------------------------- plumbing
 
     def _run(self, coro_fn, *args, what: str = "Discord"):
-        """Run one coroutine on this connector's own loop (in a helper thread if this thread already runs one)."""
-        if self._loop is None:
-            self._loop = asyncio.new_event_loop()
+        """Run one coroutine on this connector's own loop (logging in first, once); errors in plain words."""
+        async def call():
+            if self._http is None:
+                token = self.credentials.get("bot_token")
+                if not token:
+                    raise AuthError("Discord needs the bot token")
+                self._http = _HTTP(self.loop, self.config.get("api_url"))
+                self._me = await self._http.static_login(token)
+            return await coro_fn(*args)
 
-        async def guarded():
-            try:
-                if self._http is None:
-                    token = self.credentials.get("bot_token")
-                    if not token:
-                        raise AuthError("Discord needs the bot token")
-                    self._http = _HTTP(self._loop, self.config.get("api_url"))
-                    self._me = await self._http.static_login(token)
-                return await coro_fn(*args)
-            except Exception as exc:
-                mapped = translate(exc, what)
-                if mapped is None or mapped is exc:
-                    raise
-                raise mapped from exc
-
-        return self._drive(guarded())
-
-    def _drive(self, coro) -> Any:
-        """Run a coroutine to completion on this connector's loop, from sync code or from inside a running loop."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return self._loop.run_until_complete(coro)
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(self._loop.run_until_complete, coro).result()
+        return self.drive(call(), lambda exc: translate(exc, what))
 
     def close(self) -> None:
-        if self._loop is not None:
-            if self._http is not None:
-                self._drive(self._http.close())
-            self._loop.close()
-        self._loop, self._http = None, None
+        self.close_loop(self._http.close if self._http is not None else None)
+        self._http = None
 
     # ------------------------------------------------------------------------------------------ reading
 

@@ -232,7 +232,7 @@ def html_to_text(markup: str) -> str:
         parser.feed(markup)
         parser.close()
         text = "".join(parser.parts)
-    except Exception:  # noqa: BLE001 - fall back to crude tag stripping
+    except Exception:
         text = htmllib.unescape(re.sub(r"<[^>]*>", " ", re.sub(r"(?is)<(script|style).*?</\1>", " ", markup)))
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -297,7 +297,7 @@ def header(msg: EmailMessage, name: str) -> str:
     """A header's decoded value on one line, "" when absent; never raises."""
     try:
         value = msg.get(name)
-    except Exception:  # noqa: BLE001 - a header the parser cannot make sense of: decode it by hand
+    except Exception:
         value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
         with contextlib.suppress(Exception):
             value = make_header(decode_header(value))
@@ -329,7 +329,7 @@ class EncodedHeader(str):
     """A header value we encode ourselves (RFC 2047 over all of it); the policy stores and writes it as is
     (it has ``name`` and ``fold``). The stdlib's own folding doubles the space before an encoded word."""
 
-    def __new__(cls, name: str, value: str) -> EncodedHeader:  # noqa: PYI034
+    def __new__(cls, name: str, value: str) -> EncodedHeader:
         obj = super().__new__(cls, value)
         obj.name = name
         return obj

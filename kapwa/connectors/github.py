@@ -136,13 +136,8 @@ class GitHubConnector(BaseConnector):
         return self._gh
 
     def _call(self, fn, *args, what: str = "this", **kw):
-        try:
+        with http_errors.translating(translate, what):
             return fn(*args, **kw)
-        except Exception as exc:
-            mapped = translate(exc, what)
-            if mapped is None or mapped is exc:
-                raise
-            raise mapped from exc
 
     def _own_login(self) -> str:
         if self._me is None:

@@ -29,7 +29,8 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -236,10 +237,10 @@ def _looks_rate_limited(headers: Mapping[str, Any] | None) -> bool:
 def _response_body(response: Any) -> Any:
     try:
         return response.json()
-    except Exception:  # noqa: BLE001 - not JSON: fall back to the text
+    except Exception:
         try:
             return response.text
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
 
 
@@ -284,7 +285,7 @@ def from_exception(exc: BaseException, platform: str, *, url: str | None = None)
         request = getattr(exc, "request", None)
         try:
             url = str(request.url) if request is not None else None
-        except Exception:  # noqa: BLE001 - httpx raises when an exception has no request
+        except Exception:
             url = None
     return from_message(f"{type(exc).__name__}: {exc}", platform, host=host_of(url),
                         is_timeout=_is_timeout(exc), is_name_error=isinstance(exc, socket.gaierror),
@@ -309,3 +310,20 @@ def from_message(message: str, platform: str, *, host: str = "the server", is_ti
     if "refused" in low:
         return Unreachable(f"Could not connect to {host}: the connection was refused.")
     return Unreachable(f"Could not reach {platform} at {host}; Kapwa will try again later.")
+
+
+@contextmanager
+def translating(translate: Callable[..., BaseException | None], *args: Any) -> Iterator[None]:
+    """Raise what ``translate(exc, *args)`` maps an exception to (chained to it); when it maps to None or to
+    the exception itself, the exception goes on as it was. For a connector's library calls::
+
+        with http_errors.translating(translate, what):
+            return self.gh.get_repo(name)
+    """
+    try:
+        yield
+    except Exception as exc:
+        mapped = translate(exc, *args)
+        if mapped is None or mapped is exc:
+            raise
+        raise mapped from exc

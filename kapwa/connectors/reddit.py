@@ -130,13 +130,8 @@ class RedditConnector(BaseConnector):
         return self._me
 
     def _call(self, fn, *args, **kw):
-        try:
+        with http_errors.translating(translate):
             return fn(*args, **kw)
-        except Exception as exc:
-            mapped = translate(exc)
-            if mapped is None or mapped is exc:
-                raise
-            raise mapped from exc
 
     # ------------------------------------------------------------------------------------------ reading
 

@@ -25,7 +25,7 @@ def connector_classes() -> dict[str, type[BaseConnector]]:
             if kind in found:
                 raise ValueError(f"kind {kind!r} is already provided by {found[kind].__module__}")
             found[kind] = cls
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop Kapwa
+        except Exception as exc:
             log.error("connector plugin %s (%s) skipped: %s", ep.name, ep.value, exc)
     return found
 

@@ -108,13 +108,8 @@ class SlackConnector(BaseConnector):
 
     def _call(self, method: str, where: str | None = None, /, **kw) -> dict:
         """Call a WebClient method; ``where`` (a channel id) only names the place in error messages."""
-        try:
+        with http_errors.translating(translate, where):
             return getattr(self.client, method)(**kw).data
-        except Exception as exc:
-            mapped = translate(exc, where)
-            if mapped is None or mapped is exc:
-                raise
-            raise mapped from exc
 
     def _identity(self) -> dict:
         if self._auth is None:

@@ -14,8 +14,6 @@ chats ``"dm:<chat id>"``. Config: ``chats`` (ids to publish to; the first is the
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import datetime as dt
 import logging
 import warnings
@@ -25,6 +23,7 @@ from typing import Any, ClassVar
 import telegram
 from telegram import error as tg_error
 
+from kapwa.connectors.asyncio_bridge import LoopDriver
 from kapwa.connectors.base import (
     AuthError,
     BaseConnector,
@@ -119,7 +118,7 @@ def item_from_update(update: telegram.Update, me_id: int | None = None) -> Inbou
         raw={"update_id": update.update_id, "chat_type": chat.type})
 
 
-class TelegramConnector(BaseConnector):
+class TelegramConnector(LoopDriver, BaseConnector):
     kind: ClassVar[str] = "telegram"
     label: ClassVar[str] = "Telegram"
     capabilities = frozenset({Capability.read, Capability.reply, Capability.publish, Capability.direct_message,
@@ -128,49 +127,27 @@ class TelegramConnector(BaseConnector):
 
     def __init__(self, config, credentials, *, settings=None):
         super().__init__(config, credentials, settings=settings)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._bot: telegram.Bot | None = None
 
     # ---------------------------------------------------------------------------------------- plumbing
 
     def _run(self, coro_fn, *args, **kw) -> Any:
-        """Run a Bot coroutine on this connector's own loop (in a helper thread if one already runs here)."""
-        if self._loop is None:
-            self._loop = asyncio.new_event_loop()
+        """Run a Bot coroutine on this connector's own loop (the token checked first, once); errors in plain words."""
+        async def call():
+            if self._bot is None:
+                token = self.credentials.get("bot_token")
+                if not token:
+                    raise AuthError("Telegram needs the bot token")
+                base = (self.config.get("api_url") or "https://api.telegram.org").rstrip("/")
+                self._bot = telegram.Bot(token, base_url=base + "/bot")  # kept even if getMe fails: close()
+            await self._bot.initialize()  # getMe once: checks the token (a no-op when already done)
+            return await coro_fn(self._bot, *args, **kw)
 
-        async def guarded():
-            try:
-                if self._bot is None:
-                    token = self.credentials.get("bot_token")
-                    if not token:
-                        raise AuthError("Telegram needs the bot token")
-                    base = (self.config.get("api_url") or "https://api.telegram.org").rstrip("/")
-                    self._bot = telegram.Bot(token, base_url=base + "/bot")  # kept even if getMe fails: close()
-                await self._bot.initialize()  # getMe once: checks the token (a no-op when already done)
-                return await coro_fn(self._bot, *args, **kw)
-            except Exception as exc:
-                mapped = translate(exc)
-                if mapped is None or mapped is exc:
-                    raise
-                raise mapped from exc
-
-        return self._drive(guarded())
-
-    def _drive(self, coro) -> Any:
-        """Run a coroutine to completion on this connector's loop, from sync code or from inside a running loop."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return self._loop.run_until_complete(coro)
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(self._loop.run_until_complete, coro).result()
+        return self.drive(call(), translate)
 
     def close(self) -> None:
-        if self._loop is not None:
-            if self._bot is not None:
-                self._drive(self._bot.shutdown())
-            self._loop.close()
-        self._loop, self._bot = None, None
+        self.close_loop(self._bot.shutdown if self._bot is not None else None)
+        self._bot = None
 
     # ------------------------------------------------------------------------------------------ reading
 

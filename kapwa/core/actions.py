@@ -54,7 +54,7 @@ class Actor:
     name: str = "Kapwa"
 
     @classmethod
-    def system(cls, workspace_id: int) -> "Actor":
+    def system(cls, workspace_id: int) -> Actor:
         return cls(workspace_id=workspace_id)
 
     def require(self, role: Role) -> None:

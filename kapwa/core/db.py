@@ -60,7 +60,7 @@ class Database:
     write_sessions: sessionmaker[Session]
 
     @classmethod
-    def from_settings(cls, settings: Settings, url: str | None = None) -> "Database":
+    def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
         engine = make_engine(settings, url)
         writer = engine.execution_options(kapwa_write=True)
         return cls(

@@ -49,5 +49,5 @@ class EventBus:
         for listener in listeners:
             try:
                 listener(event)
-            except Exception:  # noqa: BLE001 - one bad listener must not stop the others
+            except Exception:
                 log.exception("event listener failed for %s", event.type)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
@@ -14,7 +14,7 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("kapwa_locale", default="en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> NullTranslations:
     if locale == "en":
         return NullTranslations()

@@ -23,7 +23,7 @@ class Runtime:
             self.secrets = SecretBox(self.settings)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Runtime":
+    def from_settings(cls, settings: Settings) -> Runtime:
         return cls(settings=settings, db=Database.from_settings(settings))
 
     def close(self) -> None:

@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         return value or None
 
     @model_validator(mode="after")
-    def _secret(self) -> "Settings":
+    def _secret(self) -> Settings:
         if not self.demo_mode and self.secret_key == DEFAULT_SECRET_KEY:
             raise ValueError(
                 "KAPWA_SECRET_KEY: the default secret key is only allowed in demo mode; "

@@ -61,7 +61,7 @@ def importer_classes() -> dict[str, type[Importer]]:
     for ep in entry_points(group="kapwa.importers"):
         try:
             found[ep.name] = ep.load()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.error("importer plugin %s skipped: %s", ep.name, exc)
     return found
 

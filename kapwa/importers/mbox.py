@@ -81,7 +81,7 @@ class MboxImporter(Importer):
                     yield Record(where, self._item(msg, where, own))
                 except _Bad as bad:
                     yield Record(where, BadRecord(self.path, where, bad.field, bad.problem))
-                except Exception as exc:  # noqa: BLE001 - a malformed message is a bad record, not a crash
+                except Exception as exc:
                     yield Record(where, BadRecord(self.path, where, None, f"unreadable message: {exc}"))
         finally:
             box.close()

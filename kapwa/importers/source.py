@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import ClassVar
 
-from kapwa.connectors.base import Batch, BaseConnector, Capability, ConnectorError, InboundItem
+from kapwa.connectors.base import BaseConnector, Batch, Capability, ConnectorError, InboundItem
 from kapwa.importers.base import BadRecord, get_importer
 
 

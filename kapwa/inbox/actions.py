@@ -29,7 +29,7 @@ def do_update_conversation(
     *,
     status: str | None = None,
     priority: str | None = None,
-    assignee_id: int | None | object = _UNSET,
+    assignee_id: int | object | None = _UNSET,
 ) -> Conversation:
     actor.require(Role.moderator)
     values: dict = {}

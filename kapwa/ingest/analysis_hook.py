@@ -17,7 +17,7 @@ def analyzers() -> list:
     for ep in entry_points(group=GROUP):
         try:
             found.append(ep.load())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.error("analyzer plugin %s skipped: %s", ep.name, exc)
     return sorted(found, key=lambda a: getattr(a, "order", 100))
 
@@ -26,6 +26,6 @@ def run_analysis(rt, message_ids: list[int]) -> None:
     for analyzer in analyzers():
         try:
             analyzer(rt, message_ids)
-        except Exception:  # noqa: BLE001 - a failing step degrades, it never fails the ingest
+        except Exception:
             log.exception("analyzer %s failed on %d messages", getattr(analyzer, "__name__", analyzer),
                           len(message_ids))

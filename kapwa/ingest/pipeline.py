@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from kapwa.connectors.base import Batch, InboundAuthor, InboundItem
@@ -32,7 +32,7 @@ class IngestResult:
     activities: int = 0
     new_message_ids: list[int] = field(default_factory=list)
 
-    def add(self, other: "IngestResult") -> None:
+    def add(self, other: IngestResult) -> None:
         self.inserted += other.inserted
         self.updated += other.updated
         self.unchanged += other.unchanged

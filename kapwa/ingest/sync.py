@@ -72,7 +72,7 @@ def sync_source(rt: Runtime, source_id: int, *, connector: BaseConnector | None 
         connector = connector or build_connector(rt, src)
         for batch in connector.fetch(cursor):
             total.add(ingest_batch(rt, source_id, batch, analyze=analyze))
-    except Exception as exc:  # noqa: BLE001 - every failure becomes the source's health, in plain words
+    except Exception as exc:
         log.warning("sync of source %s failed: %s", source_id, exc)
         return _record_failure(rt, source_id, exc, total, started)
     finally:

@@ -154,7 +154,7 @@ class ImportRow:
 def _total(fmt: str, path: str, options_json: str, mtime: float, size: int) -> int | None:
     try:
         return get_importer(fmt, path, json.loads(options_json)).count_hint()
-    except Exception:  # noqa: BLE001 - a progress bar without a total is fine
+    except Exception:
         return None
 
 

@@ -58,7 +58,7 @@ def live_server(rt):
     def serve():
         try:
             server.run(sockets=[sock])
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by the fixture below
+        except (Exception, SystemExit) as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=serve, name="kapwa-live-server", daemon=True)

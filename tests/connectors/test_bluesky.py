@@ -16,11 +16,10 @@ from kapwa.connectors import bluesky
 from kapwa.connectors.base import AuthError, NotSupported, RateLimited, Unreachable
 from kapwa.connectors.bluesky import BlueskyConnector
 from kapwa.connectors.http_errors import NotFound
-from kapwa.core.actions import Actor
-from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Role, Source, utcnow
+from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Source
 from kapwa.ingest.sync import sync_source
-from kapwa.sources.actions import do_create_source
-from tests.support.replay import ReplayServer, load
+from tests.connectors._helpers import create_source, fetch_items, sync_and_reload
+from tests.support.replay import load
 from tests.support.services import free_port
 
 UTC = dt.UTC
@@ -42,18 +41,6 @@ def no_kept_sessions():
     bluesky._sessions.clear()
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as running:  # one server for the module: each one takes half a second to stop
-        yield running
-
-
-@pytest.fixture
-def srv(server):
-    server.exchanges.clear(), server.received.clear(), server.unmatched.clear()
-    return server
-
-
 def serve(srv, *names: str) -> None:
     srv.add(*load(*(f"bluesky/{n}" for n in names)), *load("bluesky/session.json"))
 
@@ -62,17 +49,9 @@ def connector(srv, **config) -> BlueskyConnector:
     return BlueskyConnector({"service_url": srv.base_url, **config}, dict(CREDS))
 
 
-def fetch(conn: BlueskyConnector, cursor=None):
-    batches = list(conn.fetch(cursor))
-    items = {it.platform_message_id: it for b in batches for it in b.items}
-    return items, [a for b in batches for a in b.activities], batches
-
-
 def bluesky_source(rt, factory, srv, **config) -> Source:
-    owner = factory.user(Role.owner)
-    actor = Actor(workspace_id=factory.workspace_id, user_id=owner.id, role=Role.owner, name=owner.name)
-    return do_create_source(rt, actor, kind="bluesky", name="BayaniPay sa Bluesky",
-                            config={"service_url": srv.base_url, **config}, credentials=dict(CREDS))
+    return create_source(rt, factory, kind="bluesky", name="BayaniPay sa Bluesky",
+                         config={"service_url": srv.base_url, **config}, credentials=dict(CREDS))
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -80,7 +59,7 @@ def bluesky_source(rt, factory, srv, **config) -> Source:
 
 def test_a_mention_becomes_a_message_with_its_at_uri_and_bsky_app_link(srv):
     serve(srv, "mention.json")
-    items, _, batches = fetch(connector(srv))
+    items, _, batches = fetch_items(connector(srv))
     it = items[MENTION]
     assert (it.kind, it.direction, it.thread_id, it.parent_id) == ("mention", "inbound", MENTION, None)
     assert it.text == "@bayanipay.bsky.social may outage ba ngayon? Hindi ako maka-login sa app."
@@ -100,7 +79,7 @@ def test_a_mention_becomes_a_message_with_its_at_uri_and_bsky_app_link(srv):
 
 def test_a_reply_to_our_post_is_threaded_under_it(srv):
     serve(srv, "reply.json")
-    items, _, _ = fetch(connector(srv))
+    items, _, _ = fetch_items(connector(srv))
     it = items[REPLY]
     assert (it.kind, it.parent_id, it.thread_id) == ("reply", OURS, OURS)
     assert it.author.handle == "bendizon.com"  # a domain handle
@@ -108,14 +87,14 @@ def test_a_reply_to_our_post_is_threaded_under_it(srv):
 
 def test_a_quote_of_our_post_is_a_mention_of_its_own(srv):
     serve(srv, "quote.json")
-    items, _, _ = fetch(connector(srv))
+    items, _, _ = fetch_items(connector(srv))
     assert (items[QUOTE].kind, items[QUOTE].thread_id, items[QUOTE].parent_id) == ("mention", QUOTE, None)
     assert items[QUOTE].text == "Ito yung sinasabi ko, sana ayusin na nila 🙏"
 
 
 def test_likes_and_reposts_are_reactions_and_follows_are_left_out(srv):
     serve(srv, "reactions.json")
-    items, activities, _ = fetch(connector(srv))
+    items, activities, _ = fetch_items(connector(srv))
     assert items == {}
     assert {(a.author.handle, a.type, a.properties["reaction"], a.message_platform_id) for a in activities} == {
         ("dan.bsky.social", "reacted", "like", OURS), ("maria.bsky.social", "reacted", "repost", OURS)}
@@ -126,7 +105,7 @@ def test_likes_and_reposts_are_reactions_and_follows_are_left_out(srv):
 
 def test_our_own_posts_threads_are_read_when_asked(srv):
     serve(srv, "thread.json")
-    items, _, _ = fetch(connector(srv, own_threads=True))
+    items, _, _ = fetch_items(connector(srv, own_threads=True))
     assert {k: (v.direction, v.parent_id, v.thread_id) for k, v in items.items()} == {
         OURS: ("outbound", None, OURS), REPLY: ("inbound", OURS, OURS), NEW_REPLY: ("inbound", REPLY, OURS)}
     feed = srv.sent("GET", "/xrpc/app.bsky.feed.getAuthorFeed")[0].query
@@ -172,11 +151,11 @@ def test_full_sync_then_a_second_that_stops_at_what_it_has(srv, rt, factory):
 
 def test_a_kept_session_that_expired_signs_in_again_once(srv):
     serve(srv, "mention.json")
-    fetch(connector(srv))
+    fetch_items(connector(srv))
     expired = next(e for e in load("bluesky/errors.json") if e.name == "400 expired")
     expired.times = 1
     srv.exchanges.insert(0, expired)
-    items, _, _ = fetch(connector(srv))
+    items, _, _ = fetch_items(connector(srv))
     assert MENTION in items
     assert len(srv.sent("POST", LOGIN)) == 2 and len(srv.sent("GET", LN)) == 3
 
@@ -207,14 +186,11 @@ def test_failures_read_plainly_on_the_source_and_push_the_next_try_back(srv, rt,
                                                                       at_least):
     failing(srv, name, reset_in=300 if name == "429 login" else 120 if name == "429" else None)
     with pytest.raises(cls) as caught:
-        fetch(connector(srv))
+        fetch_items(connector(srv))
     assert caught.value.message == words
     bluesky._sessions.clear()
     src = bluesky_source(rt, factory, srv)
-    before = utcnow()
-    outcome = sync_source(rt, src.id)
-    with rt.db.sessions() as s:
-        row = s.get(Source, src.id)
+    before, outcome, row = sync_and_reload(rt, src.id)
     assert not outcome.ok and row.last_error == words
     assert row.health == ("degraded" if cls in (RateLimited, Unreachable) else "failing")
     assert row.next_sync_at >= before + dt.timedelta(seconds=at_least)
@@ -286,5 +262,5 @@ def test_connection_test_signs_in_afresh_and_names_the_account(srv):
 
 def test_an_unreadable_cursor_starts_over_instead_of_stopping_the_source(srv):
     serve(srv, "mention.json")
-    items, _, _ = fetch(connector(srv), "2026-05-01T08:00:01.312Z")  # not JSON: an older cursor format
+    items, _, _ = fetch_items(connector(srv), "2026-05-01T08:00:01.312Z")  # not JSON: an older cursor format
     assert MENTION in items

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from kapwa.connectors.base import AuthError, RateLimited, Unreachable
 from kapwa.connectors.discord import DiscordConnector
 from kapwa.core.models import Activity, Conversation, Message, Source
-from kapwa.ingest.sync import sync_source
-from tests.support.replay import ReplayServer, load
+from tests.connectors._helpers import sync_stored
 
 GUILD, CHAN = "1017234567890123456", "1017234567890123999"
 M1, M2, M3, JOIN = "1235138641920000000", "1235139900211200000", "1235140529356800000", "1235140906844160000"
@@ -18,42 +17,15 @@ CREDS = {"bot_token": "MTE4MDAwMDAwMDAwMDAwMDAwMQ.GxYz12.kapwa-test-token"}
 READ = ("discord/users_me.json", "discord/channel.json", "discord/threads_active.json", "discord/messages.json")
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as srv:  # one server per module: stopping one takes up to half a second
-        yield srv
-
-
-@pytest.fixture
-def replay(server):
-    def use(*names: str) -> ReplayServer:
-        server.exchanges[:] = load(*names)
-        server.received.clear()
-        server.unmatched.clear()
-        return server
-    return use
-
-
 def connector(srv, **config) -> DiscordConnector:
     return DiscordConnector({"channels": [CHAN], "api_url": srv.base_url + "/api/v10", **config}, dict(CREDS))
-
-
-def sync(rt, source_id: int):
-    """Sync as the worker does, with the connector built from the stored config and decrypted credentials."""
-    with rt.db.sessions() as s:
-        src = s.get(Source, source_id)
-        conn = DiscordConnector(src.config, rt.secrets.decrypt_json(src.credentials_encrypted))
-    try:
-        return sync_source(rt, source_id, connector=conn, analyze=False)
-    finally:
-        conn.close()
 
 
 def test_sync_stores_channel_messages_replies_threads_and_reactions(rt, factory, replay):
     srv = replay(*READ)
     src = factory.source("discord", credentials_encrypted=rt.secrets.encrypt_json(CREDS),
                          config={"channels": [CHAN], "guild_id": GUILD, "api_url": srv.base_url + "/api/v10"})
-    out = sync(rt, src.id)
+    out = sync_stored(rt, src.id, DiscordConnector)
     assert out.ok and not srv.unmatched, (out.error, srv.unmatched)
     assert all(r.headers["authorization"] == "Bot " + CREDS["bot_token"] for r in srv.received)
     # The off-topic thread lives under another channel and is not read.
@@ -78,7 +50,7 @@ def test_sync_stores_channel_messages_replies_threads_and_reactions(rt, factory,
         assert {a.properties["emoji"] for a in reactions} == {"🔥"}
         cursor = s.get(Source, src.id).sync_cursor
 
-    again = sync(rt, src.id)
+    again = sync_stored(rt, src.id, DiscordConnector)
     assert again.ok and again.result.inserted == 0 and cursor
     assert srv.sent("GET", f"/api/v10/channels/{CHAN}/messages")[-1].query == {"limit": "100", "after": JOIN}
 
@@ -94,7 +66,7 @@ def test_a_bad_token_fails_the_source_in_plain_words(rt, factory, replay):
     srv = replay("discord/unauthorized.json")
     src = factory.source("discord", credentials_encrypted=rt.secrets.encrypt_json(CREDS),
                          config={"channels": [CHAN], "api_url": srv.base_url + "/api/v10"})
-    out = sync(rt, src.id)
+    out = sync_stored(rt, src.id, DiscordConnector)
     assert out.error.startswith("Discord did not accept the credentials (HTTP 401)")
     with rt.db.sessions() as s:
         assert s.get(Source, src.id).health == "failing"

@@ -14,28 +14,15 @@ from sqlalchemy import func, select
 from kapwa.connectors.base import AuthError, RateLimited, Unreachable
 from kapwa.connectors.discourse import DiscourseConnector
 from kapwa.connectors.http_errors import NotFound, Rejected
-from kapwa.core.actions import Actor
-from kapwa.core.models import Conversation, Identity, Member, Message, Role, Source, utcnow
+from kapwa.core.models import Conversation, Identity, Member, Message, Source
 from kapwa.ingest.sync import sync_source
-from kapwa.sources.actions import do_create_source
-from tests.support.replay import Exchange, ReplayServer, load
+from tests.connectors._helpers import create_source, sync_and_reload
+from tests.support.replay import Exchange, load
 from tests.support.services import free_port
 
 UTC = dt.UTC
 CREDS = {"api_key": "d2b8e7c1f0a94b53a1c6e8f7d9b0c2a4e6f8a0b2c4d6e8f0a1b3c5d7e9f1a3b5",
          "api_username": "bayanipay_support"}
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as running:  # one server for the module: each one takes half a second to stop
-        yield running
-
-
-@pytest.fixture
-def srv(server):
-    server.exchanges.clear(), server.received.clear(), server.unmatched.clear()
-    return server
 
 
 def serve(srv, *names: str) -> None:
@@ -52,10 +39,8 @@ def fetch(conn: DiscourseConnector, cursor=None):
 
 
 def forum_source(rt, factory, srv, **config) -> Source:
-    owner = factory.user(Role.owner)
-    actor = Actor(workspace_id=factory.workspace_id, user_id=owner.id, role=Role.owner, name=owner.name)
-    return do_create_source(rt, actor, kind="discourse", name="BayaniPay Forum",
-                            config={"base_url": srv.base_url, **config}, credentials=dict(CREDS))
+    return create_source(rt, factory, kind="discourse", name="BayaniPay Forum",
+                         config={"base_url": srv.base_url, **config}, credentials=dict(CREDS))
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -185,10 +170,7 @@ def test_failures_read_plainly_on_the_source_and_push_the_next_try_back(srv, rt,
         fetch(connector(srv, private_messages=False))
     assert caught.value.message == words
     src = forum_source(rt, factory, srv, private_messages=False)
-    before = utcnow()
-    outcome = sync_source(rt, src.id)
-    with rt.db.sessions() as s:
-        row = s.get(Source, src.id)
+    before, outcome, row = sync_and_reload(rt, src.id)
     assert not outcome.ok and row.last_error == words
     assert row.health == ("degraded" if cls in (RateLimited, Unreachable) else "failing")
     assert row.next_sync_at >= before + dt.timedelta(seconds=at_least)

@@ -8,53 +8,24 @@ from sqlalchemy import select
 from kapwa.connectors.base import AuthError, NotSupported, RateLimited, Unreachable
 from kapwa.connectors.github import GitHubConnector
 from kapwa.connectors.http_errors import NotFound
-from kapwa.core.models import Conversation, Identity, Message, Source
+from kapwa.core.models import Conversation, Identity, Message
 from kapwa.ingest.sync import sync_source
-from tests.support.replay import ReplayServer, load
+from tests.connectors._helpers import opened, stored_connector
 
 REPO = "kapwa-ph/app"
 CREDS = {"token": "ghp_kapwaTestToken0123456789abcdefABCD", "webhook_secret": "It's a Secret to Everybody"}
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as srv:  # one server per module: stopping one takes up to half a second
-        yield srv
-
-
-@pytest.fixture
-def replay(server):
-    def use(*names: str) -> ReplayServer:
-        server.exchanges[:] = load(*names)
-        server.received.clear()
-        server.unmatched.clear()
-        return server
-    return use
-
-
-OPEN: list = []
-
-
-@pytest.fixture(autouse=True)
-def close_connectors():
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
 def connector(srv, creds=CREDS, **config) -> GitHubConnector:
-    conn = GitHubConnector({"repos": [REPO], "api_url": srv.base_url, "throttle": 0, **config}, dict(creds))
-    OPEN.append(conn)
-    return conn
+    config = {"repos": [REPO], "api_url": srv.base_url, "throttle": 0, **config}
+    return opened(GitHubConnector(config, dict(creds)))
 
 
 def test_sync_reads_issues_pull_requests_and_comments_page_by_page(rt, factory, replay):
     srv = replay("github/user.json", "github/issues.json")
     src = factory.source("github", credentials_encrypted=rt.secrets.encrypt_json(CREDS),
                          config={"repos": [REPO], "api_url": srv.base_url, "throttle": 0})
-    with rt.db.sessions() as s:
-        row = s.get(Source, src.id)
-        conn = GitHubConnector(row.config, rt.secrets.decrypt_json(row.credentials_encrypted))
+    conn = stored_connector(rt, src.id, GitHubConnector)
     out = sync_source(rt, src.id, connector=conn, analyze=False)
     assert out.ok and not srv.unmatched, (out.error, srv.unmatched)
     assert all(r.headers["authorization"] == "token " + CREDS["token"] for r in srv.received)

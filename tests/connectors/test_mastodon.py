@@ -15,11 +15,10 @@ from kapwa.connectors import mastodon
 from kapwa.connectors.base import AuthError, NotSupported, RateLimited, Unreachable
 from kapwa.connectors.http_errors import NotFound
 from kapwa.connectors.mastodon import MastodonConnector
-from kapwa.core.actions import Actor
-from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Role, Source, utcnow
+from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Source, utcnow
 from kapwa.ingest.sync import sync_source
-from kapwa.sources.actions import do_create_source
-from tests.support.replay import Exchange, ReplayServer, load
+from tests.connectors._helpers import create_source, fetch_items, sync_and_reload
+from tests.support.replay import Exchange, load
 from tests.support.services import free_port
 
 UTC = dt.UTC
@@ -30,18 +29,6 @@ S0, S1, S2, S3, S4, S5 = ("112300000000000001", "112300000000000010", "112300000
 TOKEN = "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0"
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as running:  # one server for the module: each one takes half a second to stop
-        yield running
-
-
-@pytest.fixture
-def srv(server):
-    server.exchanges.clear(), server.received.clear(), server.unmatched.clear()
-    return server
-
-
 def serve(srv, *names: str) -> None:
     srv.add(*load(*(f"mastodon/{n}" for n in names)), *load("mastodon/common.json"))
 
@@ -50,17 +37,9 @@ def connector(srv, **config) -> MastodonConnector:
     return MastodonConnector({"instance_url": srv.base_url, **config}, {"access_token": TOKEN})
 
 
-def fetch(conn: MastodonConnector, cursor=None):
-    batches = list(conn.fetch(cursor))
-    items = {it.platform_message_id: it for b in batches for it in b.items}
-    return items, [a for b in batches for a in b.activities], batches
-
-
 def mastodon_source(rt, factory, srv, **config) -> Source:
-    owner = factory.user(Role.owner)
-    actor = Actor(workspace_id=factory.workspace_id, user_id=owner.id, role=Role.owner, name=owner.name)
-    return do_create_source(rt, actor, kind="mastodon", name="BayaniPay sa Mastodon",
-                            config={"instance_url": srv.base_url, **config}, credentials={"access_token": TOKEN})
+    return create_source(rt, factory, kind="mastodon", name="BayaniPay sa Mastodon",
+                         config={"instance_url": srv.base_url, **config}, credentials={"access_token": TOKEN})
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -68,7 +47,7 @@ def mastodon_source(rt, factory, srv, **config) -> Source:
 
 def test_a_mention_becomes_a_message_from_its_author(srv):
     serve(srv, "mention.json")
-    items, _activities, batches = fetch(connector(srv))
+    items, _activities, batches = fetch_items(connector(srv))
     it = items[S2]
     assert (it.kind, it.direction, it.thread_id, it.parent_id) == ("mention", "inbound", S2, None)
     assert it.created_at == dt.datetime(2026, 5, 1, 8, 10, tzinfo=UTC)
@@ -86,7 +65,7 @@ def test_a_mention_becomes_a_message_from_its_author(srv):
 
 def test_a_reply_to_our_post_sits_in_our_posts_thread_with_its_parent(srv):
     serve(srv, "reply.json")
-    items, _, _ = fetch(connector(srv))
+    items, _, _ = fetch_items(connector(srv))
     reply, ours = items[S1], items[S0]
     assert (reply.kind, reply.parent_id, reply.thread_id) == ("reply", S0, S0)
     assert reply.text == "@bayanipay Sana may Tagalog na FAQ po. Paano mag-reset ng password?"
@@ -96,7 +75,7 @@ def test_a_reply_to_our_post_sits_in_our_posts_thread_with_its_parent(srv):
 
 def test_direct_messages_are_direct_conversations_with_our_answers(srv):
     serve(srv, "direct.json")
-    items, _, batches = fetch(connector(srv))
+    items, _, batches = fetch_items(connector(srv))
     theirs, ours = items[S3], items[S4]
     assert (theirs.kind, theirs.is_direct, theirs.direction, theirs.thread_id) == ("direct", True, "inbound", S3)
     assert theirs.text == "@bayanipay Hi po, may tanong ako tungkol sa account ko & sa refund. Private lang po sana."
@@ -107,7 +86,7 @@ def test_direct_messages_are_direct_conversations_with_our_answers(srv):
 
 def test_a_hashtag_post_deep_in_a_thread_brings_its_ancestors(srv):
     serve(srv, "thread.json")
-    items, _, _ = fetch(connector(srv, hashtag="#BayaniPayHelp"))
+    items, _, _ = fetch_items(connector(srv, hashtag="#BayaniPayHelp"))
     post = items["112300000000000050"]
     assert (post.kind, post.parent_id, post.thread_id, post.channel) == ("reply", S5, S0, "#BayaniPayHelp")
     assert {k: (v.thread_id, v.parent_id) for k, v in items.items() if k != post.platform_message_id} == {
@@ -117,7 +96,7 @@ def test_a_hashtag_post_deep_in_a_thread_brings_its_ancestors(srv):
 
 def test_boosts_and_favourites_are_reactions_not_messages(srv):
     serve(srv, "reactions.json")
-    items, activities, _ = fetch(connector(srv))
+    items, activities, _ = fetch_items(connector(srv))
     assert items == {}
     got = {(a.author.handle, a.type, a.properties["reaction"], a.message_platform_id) for a in activities}
     assert got == {("ben@pinoy.social", "reacted", "boost", S0), ("dan", "reacted", "favourite", S0)}
@@ -127,7 +106,7 @@ def test_boosts_and_favourites_are_reactions_not_messages(srv):
 
 def test_an_edited_status_arrives_with_its_new_text_and_edit_time(srv):
     serve(srv, "edit.json")
-    items, _, _ = fetch(connector(srv))
+    items, _, _ = fetch_items(connector(srv))
     assert items[S2].text.endswith("Update: okay na po!")
     assert items[S2].edited_at == dt.datetime(2026, 5, 1, 9, 5, tzinfo=UTC)
 
@@ -187,7 +166,7 @@ def test_a_gap_longer_than_a_page_is_read_back_to_the_cursor_before_the_cursor_m
 
     srv.add(page({"since_id": "5999", "max_id": "6006"}, newest[40:]), page({"since_id": "5999"}, newest[:40], 1),
             *load("mastodon/common.json"))
-    _, _, batches = fetch(connector(srv), json.dumps({"notifications": "5999"}))
+    _, _, batches = fetch_items(connector(srv), json.dumps({"notifications": "5999"}))
     asked = [r.query for r in srv.sent("GET", "/api/v1/notifications")]
     assert [(q.get("since_id"), q.get("max_id")) for q in asked] == [("5999", None), ("5999", "6006")]
     notes = batches[:3]  # the notifications stream: 20 + 20 + 5, oldest first; then the conversations stream
@@ -224,10 +203,7 @@ def test_failures_read_plainly_on_the_source_and_push_the_next_try_back(srv, rt,
         connector(srv).test_connection()
     assert caught.value.message == words
     src = mastodon_source(rt, factory, srv)
-    before = utcnow()
-    outcome = sync_source(rt, src.id)
-    with rt.db.sessions() as s:
-        row = s.get(Source, src.id)
+    before, outcome, row = sync_and_reload(rt, src.id)
     assert not outcome.ok and row.last_error == words
     assert row.health == ("degraded" if cls in (RateLimited, Unreachable) else "failing")
     assert row.next_sync_at >= before + dt.timedelta(seconds=at_least)
@@ -312,5 +288,5 @@ def test_connection_test_names_the_account(srv):
 
 def test_an_unreadable_cursor_starts_over_instead_of_stopping_the_source(srv):
     serve(srv, "mention.json")
-    items, _, batches = fetch(connector(srv), "5001")  # not JSON: an older cursor format
+    items, _, batches = fetch_items(connector(srv), "5001")  # not JSON: an older cursor format
     assert S2 in items and json.loads(batches[-1].cursor)["notifications"] == "5002"

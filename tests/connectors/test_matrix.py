@@ -5,6 +5,7 @@ and what Kapwa sends arrives in Matrix where and how a member expects it."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import itertools
 import threading
@@ -18,10 +19,9 @@ from sqlalchemy import select
 from kapwa.connectors.base import AuthError, NotSupported, RateLimited, Unreachable
 from kapwa.connectors.matrix import MatrixConnector
 from kapwa.connectors.registry import build_connector
-from kapwa.core.actions import Actor
-from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Role, Source
+from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Source
 from kapwa.ingest.sync import sync_source
-from kapwa.sources.actions import do_create_source
+from tests.connectors._helpers import create_source
 from tests.support.services import free_port
 from tests.support.synapse import Account, synapse_server
 
@@ -45,7 +45,9 @@ class Person:
             finally:
                 await client.close()
 
-        resp = asyncio.run(run())
+        # A thread of its own: another test in this worker (Playwright's sync API) may hold a running loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            resp = pool.submit(asyncio.run, run()).result()
         assert not isinstance(resp, nio.ErrorResponse), resp
         return resp
 
@@ -106,11 +108,9 @@ def brand(hs) -> Person:
 
 
 def matrix_source(rt, factory, hs, brand: Person, rooms=(), **credentials) -> Source:
-    owner = factory.user(Role.owner)
-    actor = Actor(workspace_id=factory.workspace_id, user_id=owner.id, role=Role.owner, name=owner.name)
     creds = credentials or {"user_id": brand.user_id, "access_token": brand.account.access_token}
-    return do_create_source(rt, actor, kind="matrix", name="BayaniPay Matrix",
-                            config={"homeserver": hs.base_url, "rooms": list(rooms)}, credentials=creds)
+    return create_source(rt, factory, kind="matrix", name="BayaniPay Matrix",
+                         config={"homeserver": hs.base_url, "rooms": list(rooms)}, credentials=creds)
 
 
 def help_room(maria: Person, brand: Person) -> tuple[str, str]:

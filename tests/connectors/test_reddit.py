@@ -10,45 +10,16 @@ from sqlalchemy import select
 from kapwa.connectors.base import AuthError, RateLimited, Unreachable
 from kapwa.connectors.reddit import RedditConnector
 from kapwa.core.models import Conversation, Identity, Message, Source
-from kapwa.ingest.sync import sync_source
-from tests.support.replay import ReplayServer, load
+from tests.connectors._helpers import opened, sync_stored
 
 CREDS = {"client_id": "kapwa-app", "client_secret": "s3cret", "refresh_token": "rt-kapwa"}
 READ = ("reddit/auth.json", "reddit/subreddit_new.json", "reddit/subreddit_comments.json",
         "reddit/inbox_mentions.json", "reddit/inbox_messages.json")
 
 
-OPEN: list = []
-
-
-@pytest.fixture(autouse=True)
-def close_connectors():
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
 def connector(srv, creds=CREDS, **config) -> RedditConnector:
     config = {"subreddits": ["phinvest"], "api_url": srv.base_url, "auth_url": srv.base_url, **config}
-    conn = RedditConnector(config, dict(creds))
-    OPEN.append(conn)
-    return conn
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as srv:  # one server per module: stopping one takes up to half a second
-        yield srv
-
-
-@pytest.fixture
-def replay(server):
-    def use(*names: str) -> ReplayServer:
-        server.exchanges[:] = load(*names)
-        server.received.clear()
-        server.unmatched.clear()
-        return server
-    return use
+    return opened(RedditConnector(config, dict(creds)))
 
 
 @pytest.fixture
@@ -60,17 +31,6 @@ def source(rt, factory):
     return make
 
 
-def sync(rt, source_id: int):
-    """Sync as the worker does, with the connector built from the stored config and decrypted credentials."""
-    with rt.db.sessions() as s:
-        src = s.get(Source, source_id)
-        conn = RedditConnector(src.config, rt.secrets.decrypt_json(src.credentials_encrypted))
-    try:
-        return sync_source(rt, source_id, connector=conn, analyze=False)
-    finally:
-        conn.close()
-
-
 def messages(rt) -> dict[str, Message]:
     with rt.db.sessions() as s:
         return {m.platform_message_id: m for m in s.scalars(select(Message))}
@@ -79,7 +39,7 @@ def messages(rt) -> dict[str, Message]:
 def test_sync_stores_posts_comments_mentions_and_private_messages_as_threads(rt, source, replay):
     srv = replay(*READ)
     src = source(srv)
-    out = sync(rt, src.id)
+    out = sync_stored(rt, src.id, RedditConnector)
     assert out.ok and not srv.unmatched, (out.error, srv.unmatched)
     # Every API call carries the OAuth token; the second listing page is asked for with `after`.
     api = [r for r in srv.received if r.path != "/api/v1/access_token"]
@@ -113,9 +73,9 @@ def test_sync_stores_posts_comments_mentions_and_private_messages_as_threads(rt,
 def test_a_second_sync_resumes_from_the_cursor_and_stores_nothing_twice(rt, source, replay):
     srv = replay(*READ)
     src = source(srv)
-    first = sync(rt, src.id)
+    first = sync_stored(rt, src.id, RedditConnector)
     before = len(srv.sent("GET", "/r/phinvest/new"))
-    second = sync(rt, src.id)
+    second = sync_stored(rt, src.id, RedditConnector)
     assert first.result.inserted == 8
     assert second.ok and second.result.inserted == 0
     # The newest page already reaches back past the cursor: no second page is asked for.
@@ -136,7 +96,7 @@ def test_revoked_token_becomes_a_failing_source_with_plain_words(rt, factory, re
     srv = replay("reddit/errors.json")
     src = factory.source("reddit", credentials_encrypted=rt.secrets.encrypt_json({**CREDS, "refresh_token": "revoked"}),
                          config={"subreddits": ["phinvest"], "api_url": srv.base_url, "auth_url": srv.base_url})
-    out = sync(rt, src.id)
+    out = sync_stored(rt, src.id, RedditConnector)
     assert not out.ok
     assert out.error == ("Reddit refused the app credentials (invalid_grant): check the client id, secret and token")
     with rt.db.sessions() as s:

@@ -14,11 +14,10 @@ from kapwa.connectors import rss
 from kapwa.connectors.base import AuthError, NotSupported, RateLimited, Unreachable
 from kapwa.connectors.http_errors import NotFound, Rejected
 from kapwa.connectors.rss import RefusedAddress, RssConnector, html_to_text
-from kapwa.core.actions import Actor
-from kapwa.core.models import Conversation, Identity, Member, Message, Role, Source, utcnow
+from kapwa.core.models import Conversation, Identity, Member, Message, Source, utcnow
 from kapwa.ingest.sync import sync_source
-from kapwa.sources.actions import do_create_source
-from tests.support.replay import FIXTURES, ReplayServer, load
+from tests.connectors._helpers import create_source, sync_and_reload
+from tests.support.replay import FIXTURES, load
 from tests.support.services import free_port
 
 UTC = dt.UTC
@@ -37,18 +36,6 @@ def only(name: str, file: str = "errors.json"):
     return [ex for ex in exchanges(file) if ex.name == name]
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as running:  # one server for the module: each one takes half a second to stop
-        yield running
-
-
-@pytest.fixture
-def srv(server):
-    server.exchanges.clear(), server.received.clear(), server.unmatched.clear()
-    return server
-
-
 @pytest.fixture
 def loopback_allowed(monkeypatch):
     """The replay server lives on 127.0.0.1, which real feeds may not use."""
@@ -56,9 +43,7 @@ def loopback_allowed(monkeypatch):
 
 
 def feed_source(rt, factory, url: str, **config) -> Source:
-    owner = factory.user(Role.owner)
-    actor = Actor(workspace_id=factory.workspace_id, user_id=owner.id, role=Role.owner, name=owner.name)
-    return do_create_source(rt, actor, kind="rss", name="BayaniPay Blog", config={"url": url, **config})
+    return create_source(rt, factory, kind="rss", name="BayaniPay Blog", config={"url": url, **config})
 
 
 def fetch_all(connector: RssConnector, cursor=None):
@@ -295,9 +280,7 @@ def test_http_failures_read_plainly_and_set_the_next_try(srv, rt, factory, loopb
         fetch_all(RssConnector({"url": f"{srv.base_url}/feed.xml"}, {}))
     assert caught.value.message.startswith(words)
     src = feed_source(rt, factory, f"{srv.base_url}/feed.xml")
-    before = utcnow()
-    outcome = sync_source(rt, src.id)
-    row = source_row(rt, src.id)
+    before, outcome, row = sync_and_reload(rt, src.id)
     assert not outcome.ok and row.last_error == caught.value.message
     assert row.health == ("degraded" if caught.value.transient else "failing")
     assert row.next_sync_at >= before + dt.timedelta(seconds=at_least)

@@ -7,9 +7,8 @@ from sqlalchemy import select
 
 from kapwa.connectors.base import AuthError, RateLimited, Unreachable
 from kapwa.connectors.slack import SlackConnector
-from kapwa.core.models import Conversation, Identity, Message, Source
-from kapwa.ingest.sync import sync_source
-from tests.support.replay import ReplayServer, load
+from kapwa.core.models import Conversation, Identity, Message
+from tests.connectors._helpers import sync_stored
 
 CH, DM = "C0TULONG1", "D0DINA001"
 ROOT = "1714550400.000100"
@@ -18,39 +17,15 @@ READ = ("slack/auth_test.json", "slack/conversations.json", "slack/conversations
         "slack/conversations_replies.json", "slack/users_info.json")
 
 
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as srv:  # one server per module: stopping one takes up to half a second
-        yield srv
-
-
-@pytest.fixture
-def replay(server):
-    def use(*names: str) -> ReplayServer:
-        server.exchanges[:] = load(*names)
-        server.received.clear()
-        server.unmatched.clear()
-        return server
-    return use
-
-
 def connector(srv, **config) -> SlackConnector:
     return SlackConnector({"channels": [CH], "api_url": srv.base_url + "/api/", **config}, dict(CREDS))
-
-
-def sync(rt, source_id: int):
-    """Sync as the worker does, with the connector built from the stored config and decrypted credentials."""
-    with rt.db.sessions() as s:
-        src = s.get(Source, source_id)
-        conn = SlackConnector(src.config, rt.secrets.decrypt_json(src.credentials_encrypted))
-    return sync_source(rt, source_id, connector=conn, analyze=False)
 
 
 def test_sync_reads_channels_threads_and_dms_then_resumes(rt, factory, replay):
     srv = replay(*READ)
     src = factory.source("slack", credentials_encrypted=rt.secrets.encrypt_json(CREDS),
                          config={"channels": [CH], "direct_messages": True, "api_url": srv.base_url + "/api/"})
-    out = sync(rt, src.id)
+    out = sync_stored(rt, src.id, SlackConnector)
     assert out.ok and not srv.unmatched, (out.error, srv.unmatched)
     assert all(r.headers["authorization"] == "Bearer " + CREDS["bot_token"] for r in srv.received)
     # Each person is looked up once, however many messages they wrote.
@@ -78,7 +53,7 @@ def test_sync_reads_channels_threads_and_dms_then_resumes(rt, factory, replay):
         assert ben.display_name == "Ben Reyes"  # no display name set: the real name
 
     # Second sync: two history pages (cursor) and a late reply in the watched thread.
-    again = sync(rt, src.id)
+    again = sync_stored(rt, src.id, SlackConnector)
     assert again.ok and not srv.unmatched, (again.error, srv.unmatched)
     assert again.result.inserted == 3
     history = [r.form() for r in srv.sent("POST", "/api/conversations.history") if r.form()["channel"] == CH]

@@ -11,26 +11,10 @@ from kapwa.connectors.base import AuthError, ConnectorError, RateLimited, Unreac
 from kapwa.connectors.telegram import TelegramConnector
 from kapwa.core.models import Conversation, Identity, Message, Source
 from kapwa.ingest.sync import sync_source
-from tests.support.replay import ReplayServer, load
+from tests.connectors._helpers import stored_connector
 
 TOKEN = "7012345678:AAHkapwa-test-token_0123456789abcdef"
 GROUP = "-1001234567890"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ReplayServer() as srv:  # one server per module: stopping one takes up to half a second
-        yield srv
-
-
-@pytest.fixture
-def replay(server):
-    def use(*names: str) -> ReplayServer:
-        server.exchanges[:] = load(*names)
-        server.received.clear()
-        server.unmatched.clear()
-        return server
-    return use
 
 
 def connector(srv, token=TOKEN, **config) -> TelegramConnector:
@@ -41,9 +25,7 @@ def test_sync_reads_topics_replies_private_chats_and_edits(rt, factory, replay):
     srv = replay("telegram/get_me.json", "telegram/get_updates.json")
     src = factory.source("telegram", credentials_encrypted=rt.secrets.encrypt_json({"bot_token": TOKEN}),
                          config={"api_url": srv.base_url})
-    with rt.db.sessions() as s:
-        row = s.get(Source, src.id)
-        conn = TelegramConnector(row.config, rt.secrets.decrypt_json(row.credentials_encrypted))
+    conn = stored_connector(rt, src.id, TelegramConnector)
     try:
         out = sync_source(rt, src.id, connector=conn, analyze=False)
         assert out.ok and not srv.unmatched, (out.error, srv.unmatched)

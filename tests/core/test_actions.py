@@ -46,12 +46,11 @@ def test_exception_inside_transaction_rolls_back_everything(rt, factory):
     user = factory.user(Role.owner)
     seen = []
     rt.events.subscribe(lambda e: seen.append(e))
-    with pytest.raises(RuntimeError):
-        with transaction(rt, _actor(user)) as tx:
-            tx.session.add(Tag(workspace_id=user.workspace_id, name="half-written"))
-            tx.audit("tag.create", None, "should vanish")
-            tx.emit("tag.created")
-            raise RuntimeError("crash mid-action")
+    with pytest.raises(RuntimeError), transaction(rt, _actor(user)) as tx:
+        tx.session.add(Tag(workspace_id=user.workspace_id, name="half-written"))
+        tx.audit("tag.create", None, "should vanish")
+        tx.emit("tag.created")
+        raise RuntimeError("crash mid-action")
     with rt.db.sessions() as s:
         assert s.scalar(select(Tag)) is None and s.scalar(select(AuditEntry)) is None
     assert seen == []

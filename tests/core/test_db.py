@@ -34,10 +34,9 @@ def test_foreign_keys_are_enforced(rt, factory):
     from sqlalchemy.exc import IntegrityError
 
     conv = factory.conversation()
-    with pytest.raises(IntegrityError):
-        with rt.db.write_sessions() as s, s.begin():
-            s.add(Message(workspace_id=factory.workspace_id, source_id=conv.source_id, conversation_id=999999,
-                          platform_message_id="x", text="orphan", created_at=dt.datetime.now(dt.UTC)))
+    with pytest.raises(IntegrityError), rt.db.write_sessions() as s, s.begin():
+        s.add(Message(workspace_id=factory.workspace_id, source_id=conv.source_id, conversation_id=999999,
+                      platform_message_id="x", text="orphan", created_at=dt.datetime.now(dt.UTC)))
 
 
 def test_platform_ids_are_unique_per_source(rt, factory):

@@ -10,7 +10,7 @@ import json
 import sys
 import time
 
-from kapwa.connectors.base import Batch, BaseConnector, InboundAuthor, InboundItem
+from kapwa.connectors.base import BaseConnector, Batch, InboundAuthor, InboundItem
 from kapwa.core.runtime import Runtime
 from kapwa.core.settings import load_settings
 from kapwa.ingest.sync import sync_source

@@ -51,7 +51,8 @@ def state(rt, member_id: int) -> dict:
     """Everything a merge may touch, as a person would compare it."""
     with rt.db.sessions() as s:
         m = s.get(Member, member_id)
-        ids = lambda model, col: sorted(s.scalars(select(model.id).where(col == member_id)))
+        def ids(model, col):
+            return sorted(s.scalars(select(model.id).where(col == member_id)))
         return {
             "fields": {k: getattr(m, k) for k in ("display_name", "email", "avatar_url", "bio", "location",
                                                   "language", "is_vip", "is_blocked", "message_count",

@@ -84,7 +84,7 @@ class ReplayServer:
     received: list[Received] = field(default_factory=list)
     unmatched: list[Received] = field(default_factory=list)
 
-    def __enter__(self) -> "ReplayServer":
+    def __enter__(self) -> ReplayServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -167,7 +167,7 @@ def _wait_for_postgres(socket_dir: Path, port: int, timeout: float) -> None:
             with _pg_connect(host=str(socket_dir), port=port, user=PG_OS_USER, dbname="postgres") as conn:
                 conn.execute("SELECT 1")
             return
-        except Exception as exc:  # noqa: BLE001 - psycopg.OperationalError while starting up
+        except Exception as exc:
             if time.monotonic() > deadline:
                 raise ServiceError(
                     f"PostgreSQL did not accept connections within {timeout:.0f}s: {exc}"
@@ -219,7 +219,7 @@ def postgres_server(timeout: float = 60) -> Iterator[str]:
                 started = True
                 break
             log = _tail(logfile)
-            if "could not bind" not in log and "already in use" not in log or attempt == START_ATTEMPTS:
+            if ("could not bind" not in log and "already in use" not in log) or attempt == START_ATTEMPTS:
                 raise ServiceError(
                     f"pg_ctl start failed ({result.returncode}):\n{result.stdout}{result.stderr}{log}"
                 )

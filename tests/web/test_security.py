@@ -58,7 +58,7 @@ def test_login_form_needs_its_csrf_token(client, factory):
 
 
 def test_forms_refuse_missing_or_wrong_csrf(signed_in, factory):
-    client, user, csrf = signed_in(Role.owner)
+    client, _user, csrf = signed_in(Role.owner)
     conv = factory.conversation()
     for token in (None, "forged"):
         data = {"status": "resolved"} | ({"csrf_token": token} if token else {})

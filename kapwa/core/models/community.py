@@ -75,7 +75,7 @@ class Member(IdMixin, TimestampMixin, Base):
     # Set when this member was merged into another; merged members are hidden from lists.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
 
-    identities: Mapped[list["Identity"]] = relationship(back_populates="member", order_by="Identity.id")
+    identities: Mapped[list[Identity]] = relationship(back_populates="member", order_by="Identity.id")
 
 
 class Identity(IdMixin, TimestampMixin, Base):
@@ -154,4 +154,4 @@ class Activity(IdMixin, TimestampMixin, Base):
     properties: Mapped[dict] = mapped_column(JsonType, default=dict)
 
     source: Mapped[Source | None] = relationship()
-    message: Mapped["Message | None"] = relationship()  # noqa: F821 - defined in conversations.py
+    message: Mapped[Message | None] = relationship()  # noqa: F821 - defined in conversations.py

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kapwa.core.models.base import Base, BigId, IdMixin, JsonType, StrEnum, TimestampMixin, UTCDateTime, utcnow
+from kapwa.core.models.base import (
+    Base,
+    BigId,
+    IdMixin,
+    JsonType,
+    StrEnum,
+    TimestampMixin,
+    UTCDateTime,
+    utcnow,
+)
 from kapwa.core.models.community import Identity, Member, Source
 from kapwa.core.models.team import User
 

@@ -22,7 +22,7 @@ class Role(StrEnum):
     def rank(self) -> int:
         return {"owner": 4, "manager": 3, "moderator": 2, "analyst": 1}[self.value]
 
-    def at_least(self, other: "Role") -> bool:
+    def at_least(self, other: Role) -> bool:
         return self.rank >= other.rank
 
 

@@ -1,14 +1,15 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 14:18:25.459855
 """
 
-from alembic import op
 import sqlalchemy as sa
-import kapwa.core.models.base
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import kapwa.core.models.base
 
 revision = '0001'
 down_revision = None
