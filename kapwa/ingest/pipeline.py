@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from kapwa.connectors.base import Batch, InboundAuthor, InboundItem
@@ -44,6 +44,17 @@ class IngestResult:
 def _chunks(values: list, size: int = CHUNK):
     for i in range(0, len(values), size):
         yield values[i : i + size]
+
+
+def _update_by_id(s: Session, model, rows: list[dict]) -> None:
+    """UPDATE … WHERE id = :id for many rows in one executemany (Core; no per-row ORM bookkeeping)."""
+    if not rows:
+        return
+    table = model.__table__
+    names = [k for k in rows[0] if k != "id"]
+    stmt = table.update().where(table.c.id == bindparam("_id")).values(
+        {name: bindparam(f"_{name}", type_=table.c[name].type) for name in names})
+    s.execute(stmt, [{f"_{k}": v for k, v in row.items()} for row in rows])
 
 
 def _allocate_ids(s: Session, model, n: int) -> list[int]:
@@ -105,7 +116,7 @@ def ingest_into(s: Session, src: Source, batch: Batch) -> IngestResult:
         else:
             result.unchanged += 1
     if updates:
-        s.execute(update(Message), updates)
+        _update_by_id(s, Message, updates)
         result.updated = len(updates)
 
     if new_items:
@@ -266,7 +277,7 @@ def _insert_messages(s, src, items, identities, existing, result) -> None:
         })
     s.execute(Message.__table__.insert(), rows)
     if late_links:
-        s.execute(update(Message), late_links)
+        _update_by_id(s, Message, late_links)
     result.inserted += len(ids)
     result.new_message_ids.extend(ids)
     _update_conversations(items, rows, convs, keys)
@@ -325,7 +336,7 @@ def _load_conversations(s, src, items, keys, identities) -> dict[str, dict]:
 
 
 def _save_conversations(s, convs: dict[str, dict]) -> None:
-    s.execute(update(Conversation), [{f: c[f] for f in CONV_FIELDS if f != "platform_thread_id"}
+    _update_by_id(s, Conversation, [{f: c[f] for f in CONV_FIELDS if f != "platform_thread_id"}
                                      for c in convs.values()])
 
 
@@ -376,7 +387,7 @@ def _update_members(s, rows) -> None:
             changes.append({"id": mid, "message_count": (count or 0) + n,
                             "first_seen_at": first if seen is None else min(seen, first),
                             "last_active_at": last if active is None else max(active, last)})
-    s.execute(update(Member), changes)
+    _update_by_id(s, Member, changes)
 
 
 def _insert_activities(s, src, batch: Batch, identities, result: IngestResult) -> None:
