@@ -248,8 +248,10 @@ def settings_check(config: ConfigOpt = None) -> None:
 
 
 def main() -> None:
+    # Commands that live in their own modules register themselves on `app` when imported.
+    import kapwa.cli_analyze
     import kapwa.cli_ingest
-    import kapwa.cli_threads  # noqa: F401 - registers `kapwa threads`
+    import kapwa.cli_threads  # noqa: F401
 
     # typer.BadParameter's base is the usage-error class of whichever click typer ships with.
     usage_error = typer.BadParameter.__mro__[1]

@@ -1,0 +1,1 @@
+"""Understanding messages offline: language, sentiment, toxicity, intent, PII and keywords."""
