@@ -1,0 +1,139 @@
+"""Intent step: ``intent`` and ``needs_answer`` from English / Filipino / Taglish cue rules.
+
+Intents: question, complaint, praise, feature_request, bug_report, spam, other.
+
+Precedence (the first that applies wins):
+
+1. spam - a money lure (earn ₱N daily, crypto, giveaway, investment ...) together with a contact/link
+   (DM me, telegram, whatsapp, t.me/, http...), or two different lures;
+2. bug_report - error, crash, bug, "nag-crash", "ayaw mag-load", stuck, "error 503" ...;
+3. complaint - "ang bagal", "hindi gumagana", nawala, scam, refund, "double charge", worst ... *unless* the
+   praise cues outnumber the complaint cues ("Ang bilis ng refund, salamat!"); the optional
+   ``sentiment_label`` of an earlier step moves that comparison by one either way;
+4. feature_request - sana, "please add", "pwede bang magdagdag", "would be nice", request lang ...;
+5. question - "?", paano, bakit, saan, kailan, "pwede po ba", "how do I", "is there", "anyone know",
+   patulong / pa-help ...;
+6. praise - salamat, thank you, galing, love, "ang bilis", "the best", 👏 🙌 ❤️ ...;
+7. other.
+
+``needs_answer``: question (unless rhetorical: "bakit ganito?!", "seriously?"), bug_report, and a complaint
+that asks for action (a non-rhetorical "?", please / paki- / refund / ibalik / ayusin / help ..., or money gone missing:
+double charge, nawala, na-deduct, unauthorized, hacked).
+Never for spam, praise, feature_request or other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    """One alternation, matched on lowercased text; a shared leading ``\\b`` is factored out (much faster)."""
+    bounded = [p[2:] for p in patterns if p.startswith(r"\b")]
+    rest = [p for p in patterns if not p.startswith(r"\b")]
+    parts = ([r"\b(?:" + "|".join(f"(?:{p})" for p in bounded) + ")"] if bounded else []) + [f"(?:{p})" for p in rest]
+    return re.compile("|".join(parts))
+
+
+SPAM_LURE = _rx(
+    r"\bearn(?:ing)?\s+(?:up\s+to\s+)?(?:[₱$]|php|p)\s?\d", r"(?:[₱$]|\bphp\s?)\d[\d,.]*k?\s*(?:daily|a\s+day|per\s+day|/\s?day|weekly|kada\s+araw|araw-araw)",
+    r"\bgiveaways?\b", r"\bcrypto\b", r"\bbitcoin\b", r"\busdt\b", r"\bforex\b", r"\binvest(?:ment|ing)?\b",
+    r"\bpassive\s+income\b", r"\bguarantee[d]?\s+(?:profit|income|return)", r"\bdouble\s+your\b", r"\bkumita\b",
+    r"\bkikita\b", r"\bextra\s+income\b", r"\bwork\s+from\s+home\b", r"\bfree\s+money\b", r"\blibreng\s+pera\b",
+    r"\blegit\s+paying\b", r"\bcasino\b", r"\bonline\s+sabong\b", r"\bclick\s+(?:here|the\s+link)\b",
+    r"\blimited\s+slots?\b", r"\bprofit\b", r"\bcashout\s+agad\b")
+SPAM_CONTACT = _rx(
+    r"\b(?:dm|pm|msg|message|chat|text|add|contact)\s+(?:me|us|lang)\b", r"\bwhats\s?app\b", r"\btelegram\b",
+    r"\bt\.me/", r"\bwa\.me/", r"\bviber\b", r"(?<![\w.])@[a-z0-9_]{3,}\b", r"\blink\s+in\s+(?:my\s+)?bio\b",
+    r"https?://", r"\bbit\.ly/", r"\bwww\.")
+
+BUG = _rx(
+    r"\berror\b", r"\bcrash(?:es|ed|ing)?\b", r"\bnag-?crash\b", r"\bnagc?crash\b", r"\bbug(?:s|gy)?\b",
+    r"\bglitch", r"\b(?:ayaw|hindi|di|hnd)\s+(?:mag-?load|bumukas|mag-?open|mag-?log\s?in)\b", r"\bstuck\b",
+    r"\bnaka-?stuck\b", r"\bforce\s+clos", r"\bfreez(?:e|es|ing)\b", r"\bnag-?ha-?hang\b", r"\bnaghahang\b",
+    r"\b(?:blank|white|black)\s+screen\b", r"\bnot\s+loading\b", r"\bwon'?t\s+(?:load|open)\b",
+    r"\b(?:doesn'?t|does\s+not|can'?t|cannot)\s+(?:open|load)\b", r"\bnagloloko\b", r"\bcode\s*:?\s*\d{2,}\b",
+    r"\bkeeps?\s+(?:closing|crashing|loading)\b", r"\bnag-?e-?error\b")
+COMPLAINT = _rx(
+    r"\bang\s+bagal\b", r"\bsobrang\s+bagal\b", r"\bbagal\b", r"\b(?:hindi|di|hnd)\s+(?:gumagana|gumana)\b",
+    r"\bayaw\s+gumana\b", r"\bnot\s+working\b", r"\b(?:doesn'?t|does\s+not|didn'?t)\s+work\b", r"\bnawa(?:la|wala)\b",
+    r"\bscam(?:mer|med)?\b", r"\brefund\b", r"\bbakit\s+ganito\b", r"\bdouble[-\s]?charg", r"\bnabawasan\b",
+    r"\bna-?deduct\b", r"\bdeducted\b", r"\bterrible\b", r"\bworst\b", r"\bpangit\b", r"\bdisappoint",
+    r"\bdismayado\b", r"\bnakakainis\b", r"\bbad-?trip\b", r"\bbwisit\b", r"\buseless\b", r"\bawful\b",
+    r"\bhorrible\b", r"\bunacceptable\b", r"\bwalang\s+(?:sumasagot|response|reply)\b", r"\bno\s+(?:response|reply)\b",
+    r"\bstill\s+waiting\b", r"\bang\s+tagal\b", r"\bsobrang\s+tagal\b", r"\bslow\b", r"\bfrustrat", r"\breklamo\b",
+    r"\bcomplain", r"\bnever\s+again\b", r"\bdelayed\b", r"\bunauthori[sz]ed\b", r"\bna-?hack", r"\bhacked\b",
+    r"\bibalik\b", r"\breturn\s+my\s+money\b", r"\bnakaka-?(?:asar|inis|badtrip)\b", r"\bsayang\b", r"\bhassle\b",
+    r"\bkawawa\b", r"\bpalpak\b", r"\bnanakawan\b", r"\bmagrereklamo\b")
+FEATURE = _rx(
+    r"\bsana\b(?!\s+all\b)", r"\bpwede\s+(?:po\s+)?(?:bang?|po\s+bang?)\s+(?:mag-?dagdag|mag-?lagay|lagyan|dagdagan)",
+    r"\bmagdagdag\b", r"\bdagdagan\b", r"\blagyan\b", r"\b(?:please|pls|plz|pakid?)\s+add\b",
+    r"\b(?:can|could|will)\s+you\s+(?:please\s+)?add\b", r"\bwould\s+be\s+(?:nice|great|awesome|cool|helpful)\b",
+    r"\bit'?d\s+be\s+(?:nice|great)\b", r"\bfeature\s+request\b", r"\brequest\s+lang\b", r"\bsuggestion\b",
+    r"\bi\s+suggest\b", r"\bi\s+wish\b", r"\bhope\s+you\s+(?:can|will|could)\s+add\b", r"\bplease\s+support\b",
+    r"\bnew\s+feature\b", r"\badd\s+(?:an?\s+)?option\b")
+QUESTION = _rx(
+    r"\?", r"\b(?:paano|pano|bakit|bat|saan|nasaan|kailan|magkano|ilang\s+araw|sino|alin)\b", r"\bano\s+(?:po|ba|pong|ang)\b",
+    r"\bpwede\s+(?:po\s+)?ba\b", r"\bmeron\s+(?:po\s+)?bang?\b", r"\bmay\s+(?:alam|nakaka-?alam)\b",
+    r"^\s*(?:how|what|why|where|when|who|which|can|could|is|are|does|do|did|will|should|has|have)\b",
+    r"[.!]\s*(?:how|what|why|where|when|who|which|can|could|is|are|does|do)\s", r"\bhow\s+(?:do|can|to)\b",
+    r"\bis\s+there\b", r"\banyone\s+(?:know|knows|tried|else)\b", r"\bpa-?help\b", r"\bpatulong\b",
+    r"\bpaturo\b", r"\bhelp\s+(?:po|naman|please|pls)\b", r"\bneed\s+help\b", r"\bquestion\s+lang\b",
+    r"\bpaki-?(?:check|sagot|explain|tulong)\b")
+PRAISE = _rx(
+    r"\bsalamat\b", r"\bthank(?:s|\s+you)\b", r"\bty\b", r"\bgaling\b", r"\blove\b", r"\bang\s+bilis\b",
+    r"\bsobrang\s+bilis\b", r"\bthe\s+best\b", r"\bgreat\b", r"\bawesome\b", r"\bamazing\b", r"\bang\s+ganda\b",
+    r"\bganda\b", r"\bsolid\b", r"\bsulit\b", r"\bnice\b", r"\bhelpful\b", r"\bna-?resolve\b", r"\bresolved\b",
+    r"\b(?:ayos|okay|ok|fixed|gumana)\s+na\b", r"\bworks\s+now\b", r"\bexcellent\b", r"\bperfect\b", r"\bpanalo\b",
+    r"\bthe\s+goat\b", "👏", "🙌", "❤", "😍", "💯", "🥰", "👍", "💙", "🎉")
+RHETORICAL = _rx(
+    r"\?\s*!|!\s*\?", r"\bseriously\b", r"\bbakit\s+ganito\b", r"\bano\s+ba\s+(?:yan|naman)\b", r"\breally\?",
+    r"\bare\s+you\s+kidding\b", r"\bdiba\?", r"\bwho\s+does\s+that\b", r"\bano\s+ba\s+talaga\b")
+ACTION = _rx(
+    r"\bplease\b", r"\bpls\b", r"\bplz\b", r"\bpaki", r"\bpa-?check\b", r"\bhelp\b", r"\btulong", r"\brefund\b",
+    r"\bibalik\b", r"\bayusin\b", r"\bfix\b", r"\basap\b", r"\bcontact\b", r"\brespond", r"\bsagot", r"\breply\b",
+    r"\bescalate\b", r"\breturn\s+my\b", r"\bkailan\b", r"\bpaano\b", r"\bwhen\s+will\b", r"\bwhat\s+should\b",
+    # money gone missing asks for action even without a question
+    r"\bdouble[-\s]?charg", r"\bnawala\b", r"\bna-?deduct", r"\bdeducted\b", r"\bnabawasan\b", r"\bunauthori[sz]ed\b",
+    r"\bna-?hack", r"\bhacked\b", r"\bnanakawan\b")
+
+
+def _hits(rx: re.Pattern[str], text: str) -> int:
+    return len(rx.findall(text))
+
+
+def classify(text: str, sentiment_label: str | None = None) -> tuple[str, bool]:
+    """(intent, needs_answer) for one text; ``sentiment_label`` (optional) only breaks praise/complaint ties."""
+    t = (text or "").strip().lower()
+    if not t:
+        return "other", False
+    lure = SPAM_LURE.findall(t)
+    if lure and (SPAM_CONTACT.search(t) or len(set(lure)) >= 2):
+        return "spam", False
+    if BUG.search(t):
+        return "bug_report", True
+    complaint = _hits(COMPLAINT, t)
+    praise = _hits(PRAISE, t)
+    if complaint:
+        lean = {"positive": 1, "negative": -1}.get(sentiment_label or "", 0)
+        if praise + lean <= complaint:
+            asks = ("?" in t and not RHETORICAL.search(t)) or bool(ACTION.search(t))
+            return "complaint", asks
+    if FEATURE.search(t):
+        return "feature_request", False
+    if QUESTION.search(t):
+        return "question", not RHETORICAL.search(t)
+    if praise:
+        return "praise", False
+    return "other", False
+
+
+class IntentStep:
+    name: ClassVar[str] = "intent"
+    version: ClassVar[str] = "rules-kapwa-1"
+    order: ClassVar[int] = 40
+
+    def run(self, texts: list[str], results: list[dict[str, Any]]) -> None:
+        for text, r in zip(texts, results, strict=True):
+            r["intent"], r["needs_answer"] = classify(text, r.get("sentiment_label"))
