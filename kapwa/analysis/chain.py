@@ -15,11 +15,14 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from kapwa.analysis.base import FIELDS
-from kapwa.core.models import Message, utcnow
+from kapwa.core.models import LabelCorrection, Message, utcnow
 
 log = logging.getLogger("kapwa.analysis")
 GROUP = "kapwa.analysis_steps"
 BATCH = 500
+# A person's correction wins over the model: these message fields are kept when re-analysing.
+CORRECTED_FIELDS = {"sentiment_label": ("sentiment_label",), "toxic": ("toxicity_score", "toxicity_categories"),
+                    "intent": ("intent",), "language": ("language", "is_taglish")}
 
 
 class Chain:
@@ -77,22 +80,27 @@ def analyze_messages(rt, message_ids: list[int], chain: Chain | None = None) -> 
         ids = message_ids[i : i + BATCH]
         with rt.db.sessions() as s:
             rows = s.execute(select(Message.id, Message.text).where(Message.id.in_(ids))).all()
+            corrected: dict[int, set[str]] = {}
+            for mid, field in s.execute(select(LabelCorrection.message_id, LabelCorrection.field)
+                                        .where(LabelCorrection.message_id.in_(ids))):
+                corrected.setdefault(mid, set()).update(CORRECTED_FIELDS.get(field, ()))
         results = chain.analyze([text or "" for _, text in rows])
         now = utcnow()
-        params = []
+        groups: dict[frozenset, list[dict]] = {}  # one UPDATE shape per set of fields kept from corrections
         for (mid, _), res in zip(rows, results, strict=True):
+            keep = frozenset(corrected.get(mid, ()))
             p = {"_id": mid, "_analysis_versions": res["versions"], "_analyzed_at": now}
             for f in FIELDS:
-                p[f"_{f}"] = res.get(f)
-            params.append(p)
-        if not params:
-            continue
-        stmt = table.update().where(table.c.id == bindparam("_id")).values(
-            {name: bindparam(f"_{name}", type_=table.c[name].type)
-             for name in (*FIELDS, "analysis_versions", "analyzed_at")})
+                if f not in keep:
+                    p[f"_{f}"] = res.get(f)
+            groups.setdefault(keep, []).append(p)
         with rt.db.write_sessions() as s, s.begin():
-            s.execute(stmt, params)
-        done += len(params)
+            for keep, params in groups.items():
+                names = [f for f in FIELDS if f not in keep] + ["analysis_versions", "analyzed_at"]
+                stmt = table.update().where(table.c.id == bindparam("_id")).values(
+                    {name: bindparam(f"_{name}", type_=table.c[name].type) for name in names})
+                s.execute(stmt, params)
+                done += len(params)
     return done
 
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from kapwa.core.models import Conversation, Identity, Message, Note, Source, Tag, conversation_tags
+from kapwa.core.models import (
+    Conversation,
+    Identity,
+    LabelCorrection,
+    Message,
+    Note,
+    Source,
+    Tag,
+    conversation_tags,
+)
+from kapwa.core.models.analysis import INTENTS, LANGUAGES, SENTIMENT_LABELS, TAGALOG_CODES, TOXIC_AT
 from kapwa.core.search import message_match
 
 
@@ -20,11 +31,48 @@ class ConversationFilter:
     needs_answer: bool = False
     tag: str = ""
     q: str = ""
+    # Analysis filters. Each matches a conversation when ANY of its inbound messages matches (an EXISTS on
+    # messages, probed per conversation through ix_messages_conversation_created): "a thread where someone
+    # was negative / toxic / asked a question", not "whose latest message is".
+    language: str = ""  # en, tl (Tagalog, tl or fil) or taglish; en and tl exclude Taglish messages
+    sentiment: str = ""  # negative, neutral, positive (sentiment_label)
+    toxic: bool = False  # toxicity_score >= 0.5
+    intent: str = ""
+    message_needs_answer: bool = False  # the analysis flagged a message as needing an answer
     page: int = 1
     per_page: int = 50
 
 
 ATTENTION = ("new", "open", "pending")
+
+# Query-parameter patterns for the analysis filters (the list page and the API).
+LANGUAGE_PATTERN = f"^(|{'|'.join(LANGUAGES)})$"
+SENTIMENT_PATTERN = f"^(|{'|'.join(SENTIMENT_LABELS)})$"
+INTENT_PATTERN = f"^(|{'|'.join(INTENTS)})$"
+
+
+def _not_taglish():
+    return or_(Message.is_taglish.is_(None), Message.is_taglish.is_(false()))
+
+
+def _analysis_conditions(f: ConversationFilter) -> list:
+    """Conditions on one inbound message for the analysis filters; all must hold for the same message."""
+    conds = []
+    if f.language == "taglish":
+        conds.append(Message.is_taglish.is_(True))
+    elif f.language == "tl":
+        conds += [Message.language.in_(TAGALOG_CODES), _not_taglish()]
+    elif f.language:
+        conds += [Message.language == f.language, _not_taglish()]
+    if f.sentiment:
+        conds.append(Message.sentiment_label == f.sentiment)
+    if f.toxic:
+        conds.append(Message.toxicity_score >= TOXIC_AT)
+    if f.intent:
+        conds.append(Message.intent == f.intent)
+    if f.message_needs_answer:
+        conds.append(Message.needs_answer.is_(True))
+    return conds
 
 
 def list_conversations(s: Session, workspace_id: int, f: ConversationFilter) -> tuple[list[Conversation], int]:
@@ -50,6 +98,12 @@ def list_conversations(s: Session, workspace_id: int, f: ConversationFilter) -> 
                 conversation_tags.c.tag_id == Tag.id,
                 Tag.name == f.tag,
             )
+        )
+    conds = _analysis_conditions(f)
+    if conds:
+        # One EXISTS, so combined filters ("negative AND a question") must hold on the same message.
+        q = q.where(
+            exists().where(Message.conversation_id == Conversation.id, Message.direction == "inbound", *conds)
         )
     if f.q.strip():
         ids = message_match(s, f.q)
@@ -115,3 +169,33 @@ def sources(s: Session, workspace_id: int) -> list[Source]:
 
 def author_identity(s: Session, identity_id: int) -> Identity | None:
     return s.get(Identity, identity_id)
+
+
+def corrected_fields(s: Session, message_ids: list[int]) -> dict[int, set[str]]:
+    """Which labels of these messages a teammate has corrected: {message id: {field, ...}}."""
+    found: dict[int, set[str]] = {}
+    if not message_ids:
+        return found
+    rows = s.execute(
+        select(LabelCorrection.message_id, LabelCorrection.field).where(LabelCorrection.message_id.in_(message_ids))
+    )
+    for mid, field in rows:
+        found.setdefault(mid, set()).add(field)
+    return found
+
+
+def label_corrections(s: Session, workspace_id: int, *, after_id: int = 0, since: dt.datetime | None = None,
+                      limit: int = 500) -> list[tuple[LabelCorrection, Message]]:
+    """Corrections in id order (a stable cursor for exports), each with its message."""
+    q = (
+        select(LabelCorrection, Message)
+        .join(Message, Message.id == LabelCorrection.message_id)
+        .where(LabelCorrection.workspace_id == workspace_id, LabelCorrection.id > after_id)
+    )
+    if since is not None:
+        q = q.where(LabelCorrection.created_at >= since)
+    return [(c, m) for c, m in s.execute(q.order_by(LabelCorrection.id).limit(limit))]
+
+
+def message_in_workspace(s: Session, workspace_id: int, message_id: int) -> Message | None:
+    return s.scalar(select(Message).where(Message.id == message_id, Message.workspace_id == workspace_id))

@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session
 
 from kapwa.core.actions import ActionError
 from kapwa.core.models import ConversationStatus, Priority, Role
-from kapwa.inbox import actions, queries
+from kapwa.core.models.analysis import CORRECTABLE, INTENTS, LANGUAGES, SENTIMENT_LABELS, TOXICITY_SHOWN_AT
+from kapwa.inbox import actions, corrections, queries
+from kapwa.inbox.queries import INTENT_PATTERN, LANGUAGE_PATTERN, SENTIMENT_PATTERN
 from kapwa.team import queries as team_q
 from kapwa.web.auth import Viewer, db, get_rt, require
 from kapwa.web.forms import redirect
@@ -25,12 +27,19 @@ async def conversations_list(
     needs_answer: bool = False,
     tag: str = Query("", max_length=60),
     q: str = Query("", max_length=200),
+    language: str = Query("", pattern=LANGUAGE_PATTERN),
+    sentiment: str = Query("", pattern=SENTIMENT_PATTERN),
+    toxic: bool = False,
+    intent: str = Query("", pattern=INTENT_PATTERN),
+    message_needs_answer: bool = False,
     page: int = Query(1, ge=1, le=100000),
     viewer: Viewer = Depends(require(Role.analyst)),
     s: Session = Depends(db),
 ):
     ws = viewer.user.workspace_id
-    f = queries.ConversationFilter(status=status, source_id=source, needs_answer=needs_answer, tag=tag, q=q, page=page)
+    f = queries.ConversationFilter(status=status, source_id=source, needs_answer=needs_answer, tag=tag, q=q, page=page,
+                                   language=language, sentiment=sentiment, toxic=toxic, intent=intent,
+                                   message_needs_answer=message_needs_answer)
     if assignee == "me":
         f.assignee_id = viewer.user.id
     elif assignee == "none":
@@ -42,6 +51,7 @@ async def conversations_list(
         "conversations": rows, "total": total, "f": f, "assignee": assignee,
         "sources": queries.sources(s, ws), "team": team_q.team(s, ws), "tags": queries.tags(s, ws),
         "statuses": ConversationStatus.values(), "pages": max(1, -(-total // f.per_page)),
+        "languages": LANGUAGES, "sentiments": SENTIMENT_LABELS, "intents": INTENTS,
     })
 
 
@@ -52,9 +62,12 @@ async def conversation_page(conversation_id: int, request: Request, viewer: View
     conv = queries.conversation(s, ws, conversation_id)
     if conv is None:
         raise HTTPException(404, "no such conversation")
+    msgs = queries.messages(s, conv.id)
     return render(request, "conversations/detail.html", {
-        "c": conv, "messages": queries.messages(s, conv.id), "notes": queries.notes(s, conv.id),
+        "c": conv, "messages": msgs, "notes": queries.notes(s, conv.id),
         "team": team_q.team(s, ws), "statuses": ConversationStatus.values(), "priorities": Priority.values(),
+        "corrected": queries.corrected_fields(s, [m.id for m in msgs]), "current_label": corrections.current_value,
+        "correctable": CORRECTABLE, "toxicity_shown_at": TOXICITY_SHOWN_AT,
     })
 
 
@@ -95,3 +108,28 @@ async def note_conversation(conversation_id: int, request: Request, body: str = 
     except ActionError as exc:
         return redirect(f"/conversations/{conversation_id}", exc.message, "error")
     return redirect(f"/conversations/{conversation_id}#notes", "Note added")
+
+
+@router.post("/messages/{message_id}/labels")
+async def correct_labels(
+    message_id: int,
+    request: Request,
+    sentiment_label: str = Form("", pattern=SENTIMENT_PATTERN),
+    toxic: str = Form("", pattern="^(|yes|no)$"),
+    intent: str = Form("", pattern=INTENT_PATTERN),
+    language: str = Form("", pattern=LANGUAGE_PATTERN),
+    viewer: Viewer = Depends(require(Role.moderator)),
+    s: Session = Depends(db),
+):
+    """Correct a message's analysis labels (moderator+, see kapwa/inbox/corrections.py). Empty = leave as is."""
+    msg = queries.message_in_workspace(s, viewer.user.workspace_id, message_id)
+    if msg is None:
+        raise HTTPException(404, "no such message")
+    back = f"/conversations/{msg.conversation_id}#msg-{msg.id}"
+    values = {k: v for k, v in {"sentiment_label": sentiment_label, "toxic": toxic, "intent": intent,
+                                "language": language}.items() if v}
+    try:
+        stored = corrections.do_correct_labels(get_rt(request), viewer.actor(request), message_id, values)
+    except ActionError as exc:
+        return redirect(back, exc.message, "error")
+    return redirect(back, "Labels corrected" if stored else "Nothing to change")

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from kapwa.core.models import Activity, Conversation, Identity, Member, Message, Note, Tag, Task, member_tags
+from kapwa.core.models import (
+    Activity,
+    Conversation,
+    Identity,
+    Member,
+    Message,
+    Note,
+    Tag,
+    Task,
+    Workspace,
+    member_tags,
+    utcnow,
+)
 
 SORTS = {
     "active": (Member.last_active_at.desc().nulls_last(), Member.id.desc()),
@@ -121,3 +135,65 @@ def notes_for_member(s: Session, member_id: int) -> list[Note]:
 
 def tasks_for_member(s: Session, member_id: int) -> list[Task]:
     return list(s.scalars(select(Task).where(Task.member_id == member_id).order_by(Task.done_at.is_not(None), Task.id)))
+
+
+@dataclass
+class SentimentWeek:
+    start: dt.date  # the Monday the week starts on, in the workspace's time zone
+    average: float | None = None  # mean sentiment_score, -1 (negative) … +1 (positive); None without messages
+    messages: int = 0
+
+
+@dataclass
+class SentimentTrend:
+    weeks: list[SentimentWeek] = field(default_factory=list)  # oldest first, every week, with or without data
+    messages: int = 0
+    average: float | None = None  # over all the messages, not the mean of the weekly means
+    lowest: SentimentWeek | None = None
+    highest: SentimentWeek | None = None
+    latest: SentimentWeek | None = None  # the most recent week with messages
+
+    @property
+    def with_data(self) -> list[SentimentWeek]:
+        return [w for w in self.weeks if w.messages]
+
+
+def sentiment_by_week(s: Session, workspace_id: int, member_id: int, weeks: int = 26,
+                      now: dt.datetime | None = None) -> SentimentTrend:
+    """A member's average sentiment per week over the last `weeks` weeks (the current one included).
+
+    Grouping by week is dialect-specific in SQL, so this reads (created_at, sentiment_score) of the member's
+    analysed messages in the window (ix_messages_member_created) and groups in Python: fine for one member.
+    Weeks start on Monday in the workspace's time zone."""
+    tz = ZoneInfo(s.scalar(select(Workspace.timezone).where(Workspace.id == workspace_id)) or "UTC")
+    today = (now or utcnow()).astimezone(tz).date()
+    first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
+    start_utc = dt.datetime.combine(first, dt.time(), tzinfo=tz).astimezone(dt.UTC)
+    rows = s.execute(
+        select(Message.created_at, Message.sentiment_score).where(
+            Message.member_id == member_id,
+            Message.workspace_id == workspace_id,
+            Message.created_at >= start_utc,
+            Message.sentiment_score.is_not(None),
+            Message.deleted_at.is_(None),
+        )
+    )
+    sums = [0.0] * weeks
+    counts = [0] * weeks
+    for created_at, score in rows:
+        i = (created_at.astimezone(tz).date() - first).days // 7
+        if 0 <= i < weeks:
+            sums[i] += score
+            counts[i] += 1
+    trend = SentimentTrend()
+    for i in range(weeks):
+        n = counts[i]
+        trend.weeks.append(SentimentWeek(first + dt.timedelta(weeks=i), sums[i] / n if n else None, n))
+    data = trend.with_data
+    if data:
+        trend.messages = sum(counts)
+        trend.average = sum(sums) / trend.messages
+        trend.lowest = min(data, key=lambda w: w.average)
+        trend.highest = max(data, key=lambda w: w.average)
+        trend.latest = data[-1]
+    return trend

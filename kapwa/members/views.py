@@ -47,6 +47,7 @@ async def member_page(member_id: int, request: Request, merge_q: str = Query("",
         "tags": queries.member_tags_of(s, m.id),
         "notes": queries.notes_for_member(s, m.id),
         "tasks": queries.tasks_for_member(s, m.id),
+        "sentiment": queries.sentiment_by_week(s, viewer.user.workspace_id, m.id),
         **merge_queries.merge_panel(s, viewer.user.workspace_id, m.id, merge_q),
     })
 

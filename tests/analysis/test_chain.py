@@ -64,3 +64,20 @@ def test_ingest_runs_the_analysis_hook_after_commit(rt, factory, monkeypatch):
     ingest_batch(rt, src.id, Batch([InboundItem("q1", when, "May fee ba ang InstaPay?", InboundAuthor("u1"))]))
     with rt.db.sessions() as s:
         assert s.scalar(select(Message.intent)) == "question"
+
+
+def test_re_analysis_keeps_what_a_person_corrected(rt, factory):
+    from kapwa.core.actions import Actor
+    from kapwa.core.models import Role
+    from kapwa.inbox.corrections import do_correct_label
+
+    conv = factory.conversation()
+    m = factory.message(conv, text="Is this a question?")
+    analyze_messages(rt, [m.id], Chain(steps=[Shouty()]))
+    mod = factory.user(Role.moderator)
+    do_correct_label(rt, Actor(workspace_id=mod.workspace_id, user_id=mod.id, role=mod.role_enum), m.id,
+                     "intent", "complaint")
+    analyze_messages(rt, [m.id], Chain(steps=[Shouty()]))
+    with rt.db.sessions() as s:
+        got = s.get(Message, m.id)
+    assert got.intent == "complaint" and got.needs_answer is True  # corrected field kept, others refreshed

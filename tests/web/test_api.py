@@ -55,6 +55,18 @@ def test_members_and_conversations(api, data):
     assert c.get("/api/v1/search", params={"q": "cash"}).json()[0]["conversation_id"] == data["conv"].id
 
 
+def test_conversations_carry_their_tag_names(api, data, rt, factory):
+    from kapwa.core.actions import Actor
+    from kapwa.inbox.actions import do_tag_conversation
+
+    mod = factory.user(Role.moderator)
+    do_tag_conversation(rt, Actor(workspace_id=mod.workspace_id, user_id=mod.id, role=mod.role_enum),
+                        data["conv"].id, "cash-in")
+    c = api(Role.analyst)
+    assert c.get("/api/v1/conversations").json()["items"][0]["tags"] == ["cash-in"]
+    assert c.get(f"/api/v1/conversations/{data['conv'].id}").json()["tags"] == ["cash-in"]
+
+
 def test_patch_conversation_and_audit(api, data):
     mod = api(Role.moderator)
     r = mod.patch(f"/api/v1/conversations/{data['conv'].id}", json={"status": "pending", "priority": "high"})

@@ -1,5 +1,6 @@
 """All of Kapwa's tables. Import models from here."""
 
+from kapwa.core.models.analysis import LabelCorrection
 from kapwa.core.models.base import Base, utcnow
 from kapwa.core.models.community import (
     PLATFORMS,
@@ -27,7 +28,7 @@ from kapwa.core.models.team import ApiToken, AuditEntry, LoginAttempt, Role, Use
 
 __all__ = [
     "PLATFORMS", "Activity", "ActivityType", "ApiToken", "AuditEntry", "Base", "Conversation",
-    "ConversationStatus", "Identity", "LoginAttempt", "Member", "MemberMerge", "Message", "MessageKind",
-    "Note", "Priority", "Role", "Source", "SourceHealth", "Tag", "Task", "User", "UserSession", "Workspace",
+    "ConversationStatus", "Identity", "LabelCorrection", "LoginAttempt", "Member", "MemberMerge", "Message",
+    "MessageKind", "Note", "Priority", "Role", "Source", "SourceHealth", "Tag", "Task", "User", "UserSession", "Workspace",
     "conversation_tags", "member_tags", "utcnow",
 ]
