@@ -47,6 +47,13 @@ INTENTS = [
     N_("question"), N_("complaint"), N_("praise"), N_("feedback"), N_("request"),
     N_("bug report"), N_("feature request"), N_("other"),
 ]
+# Intent values as stored (kapwa.core.models.analysis.INTENTS; "spam" is shared with the conversation status).
+# Templates name them through conversations/_labels.html, but the raw values are listed too in case one reaches
+# `_()` as it is.
+INTENT_VALUES = [
+    N_("question"), N_("complaint"), N_("praise"), N_("feature_request"), N_("bug_report"), N_("spam"),
+    N_("other"),
+]
 
 # Flash messages after a form post (kapwa/*/views.py).
 FLASH_MESSAGES = [
@@ -56,6 +63,8 @@ FLASH_MESSAGES = [
     N_("Password changed"),
     N_("Token revoked"),
     N_("Source removed"),
+    N_("Labels corrected"),  # kapwa/inbox/views.py, correct_labels
+    N_("Nothing to change"),  # kapwa/inbox/views.py, correct_labels
 ]
 
 # ActionError messages shown on forms and on the login page.
@@ -81,6 +90,7 @@ ACTION_ERRORS = [
     N_("no such API token"),
     N_("no such source"),
     N_("no such task"),
+    N_("no such message"),  # kapwa/inbox/corrections.py
     # Actor.require (kapwa.core.actions), one per role that can be required.
     N_("this needs the moderator role"),
     N_("this needs the manager role"),
