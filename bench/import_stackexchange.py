@@ -194,7 +194,7 @@ def report(fig: dict, direct: dict, problems: list[str], batch_size: int) -> str
     if self_only:
         text += ("Questions whose only later answers and comments are the asker's own: "
                  f"{', '.join(self_only)}. ")
-    if README_ANSWERED == direct["any"][0]:
+    if direct["any"][0] == README_ANSWERED:
         text += (f"The README's {README_ANSWERED} equals the count with the asker's own answers and comments "
                  "included; ")
     text += (f"its median of {README_MEDIAN_H:.2f} h matches neither rule ({direct['other'][1]:.2f} h / "

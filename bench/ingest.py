@@ -31,7 +31,7 @@ def child(backend_url: str, n: int, mode: str, batch: int) -> None:
 
     from sqlalchemy import insert
 
-    from kapwa.connectors.base import Batch, BaseConnector, InboundAuthor, InboundItem
+    from kapwa.connectors.base import BaseConnector, Batch, InboundAuthor, InboundItem
     from kapwa.core import migrate
     from kapwa.core.models import Conversation, Message, Source, Workspace
     from kapwa.core.runtime import Runtime

@@ -73,6 +73,23 @@ def _progress():
                     TimeElapsedColumn(), console=console, transient=False)
 
 
+def _analyze_all(rt, progress) -> None:
+    """Run the analysis chain over every message (the demo is written directly, not through ingest)."""
+    from sqlalchemy import select
+
+    from kapwa.analysis.chain import analyze_messages, default_chain
+    from kapwa.core.models import Message
+
+    if not default_chain().steps:
+        return
+    with rt.db.sessions() as s:
+        ids = list(s.scalars(select(Message.id).order_by(Message.id)))
+    task = progress.add_task("Analysing messages", total=len(ids))
+    for i in range(0, len(ids), 2000):
+        analyze_messages(rt, ids[i : i + 2000])
+        progress.update(task, completed=min(i + 2000, len(ids)))
+
+
 def _load_demo(rt) -> None:
     from kapwa.demo import load_demo
 
@@ -85,6 +102,7 @@ def _load_demo(rt) -> None:
             progress.update(tasks[step], completed=done, total=total)
 
         summary = load_demo(rt, progress=report)
+        _analyze_all(rt, progress)
     out.print(
         f"Loaded the demo community in {summary.seconds:.1f} s: {summary.members} members, "
         f"{summary.messages} messages, {summary.conversations} conversations, {summary.sources} sources."
