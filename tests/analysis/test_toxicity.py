@@ -1,0 +1,41 @@
+"""Toxicity step: artefact, clear examples, categories, ranges."""
+
+from kapwa.analysis.features import load_model
+from kapwa.analysis.toxicity import ToxicityStep
+
+
+def _run(texts):
+    res = [{} for _ in texts]
+    ToxicityStep().run(texts, res)
+    return res
+
+
+def test_artefact_loads():
+    assert load_model("toxicity").classes == ["toxic", "hate"]
+    assert ToxicityStep.version.startswith("1-f1-")
+
+
+def test_tagalog_profanity_insult():
+    r = _run(["Tangina mo, bobo"])[0]
+    assert r["toxicity_score"] >= 0.5
+    assert {"profanity", "insult"} <= set(r["toxicity_categories"])
+
+
+def test_benign_not_toxic():
+    for text in ["Thanks for the help!", "Salamat po, ang bilis ng refund!", "Hi po, may tanong lang po ako",
+                 "Ang bagal ng app, nawala pa yung pera ko"]:
+        r = _run([text])[0]
+        assert r["toxicity_score"] < 0.5, text
+        assert r["toxicity_categories"] == [], text
+
+
+def test_threats():
+    for text in ["Papatayin kita", "I will kill you"]:
+        r = _run([text])[0]
+        assert "threat" in r["toxicity_categories"] and r["toxicity_score"] >= 0.5
+
+
+def test_ranges_and_types():
+    for r in _run(["", "!!!", "You are an idiot", "fuuuuck this", "a" * 3000]):
+        assert 0.0 <= r["toxicity_score"] <= 1.0
+        assert isinstance(r["toxicity_categories"], list)
