@@ -89,3 +89,27 @@ def auto_merge_members(rt: Runtime) -> int:
     with rt.db.sessions() as s:
         workspace_ids = list(s.scalars(select(Workspace.id)))
     return sum(len(do_auto_merge(rt, Actor.system(ws))) for ws in workspace_ids)
+
+
+@job("analysis.reanalyze_stale")
+def reanalyze_stale(rt: Runtime, batch: int = 5000) -> int:
+    """Nightly: re-analyse messages whose analysis came from another model version (or none yet)."""
+    from sqlalchemy import select
+
+    from kapwa.analysis.chain import analyze_messages, default_chain
+    from kapwa.core.models import Message
+
+    chain = default_chain()
+    if not chain.steps:
+        return 0
+    current, last_id, done = chain.versions, 0, 0
+    while True:
+        with rt.db.sessions() as s:
+            rows = s.execute(select(Message.id, Message.analysis_versions).where(Message.id > last_id)
+                             .order_by(Message.id).limit(batch)).all()
+        if not rows:
+            return done
+        last_id = rows[-1][0]
+        stale = [mid for mid, versions in rows if versions != current]
+        if stale:
+            done += analyze_messages(rt, stale, chain)

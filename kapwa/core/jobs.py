@@ -36,6 +36,7 @@ PERIODIC: list[tuple[str, dict[str, str]]] = [
     ("members.refresh_all_stats", {"minute": "5", "hour": "3"}),
     ("sources.sync_due", {"minute": "*"}),
     ("members.auto_merge", {"minute": "*/15"}),
+    ("analysis.reanalyze_stale", {"minute": "40", "hour": "2"}),
 ]
 
 

@@ -81,3 +81,18 @@ def test_re_analysis_keeps_what_a_person_corrected(rt, factory):
     with rt.db.sessions() as s:
         got = s.get(Message, m.id)
     assert got.intent == "complaint" and got.needs_answer is True  # corrected field kept, others refreshed
+
+
+def test_the_nightly_job_re_analyses_only_stale_messages(rt, factory, monkeypatch):
+    import kapwa.analysis.chain as chain_mod
+    from kapwa.core.builtin_jobs import reanalyze_stale
+
+    conv = factory.conversation()
+    a = factory.message(conv, text="Old model?")
+    b = factory.message(conv, text="Fresh already")
+    chain = Chain(steps=[Shouty()])
+    analyze_messages(rt, [b.id], chain)
+    monkeypatch.setattr(chain_mod, "default_chain", lambda: chain)
+    assert reanalyze_stale(rt) == 1  # only a; b already carries the current versions
+    with rt.db.sessions() as s:
+        assert s.get(Message, a.id).intent == "question"
