@@ -67,7 +67,9 @@ COMPLAINT = _rx(
     r"\bibalik\b", r"\breturn\s+my\s+money\b", r"\bnakaka-?(?:asar|inis|badtrip)\b", r"\bsayang\b", r"\bhassle\b",
     r"\bkawawa\b", r"\bpalpak\b", r"\bnanakawan\b", r"\bmagrereklamo\b")
 FEATURE = _rx(
-    r"\bsana\b(?!\s+all\b)", r"\bpwede\s+(?:po\s+)?(?:bang?|po\s+bang?)\s+(?:mag-?dagdag|mag-?lagay|lagyan|dagdagan)",
+    # "sana" is a wish; "sana all" is envy and "sana may sumagot/tumulong" hopes for an answer, not a feature.
+    r"\bsana\b(?!\s+all\b)(?!\s+(?:po\s+)?(?:may\s+)?(?:sumagot|sagutin|makasagot|tumulong|matulungan|ma-?resolve|maayos))",
+    r"\bpwede\s+(?:po\s+)?(?:bang?|po\s+bang?)\s+(?:mag-?dagdag|mag-?lagay|lagyan|dagdagan)",
     r"\bmagdagdag\b", r"\bdagdagan\b", r"\blagyan\b", r"\b(?:please|pls|plz|pakid?)\s+add\b",
     r"\b(?:can|could|will)\s+you\s+(?:please\s+)?add\b", r"\bwould\s+be\s+(?:nice|great|awesome|cool|helpful)\b",
     r"\bit'?d\s+be\s+(?:nice|great)\b", r"\bfeature\s+request\b", r"\brequest\s+lang\b", r"\bsuggestion\b",

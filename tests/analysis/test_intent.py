@@ -122,3 +122,11 @@ def test_cli_analyze_stdin():
     assert rows[0]["language"] == "tl" and rows[0]["taglish"] is True
     assert rows[0]["intent"] == "question" and rows[0]["needs_answer"] is True
     assert rows[5]["intent"] == "spam" and rows[5]["needs_answer"] is False
+
+
+def test_hoping_for_an_answer_is_not_a_feature_request():
+    from kapwa.analysis.intent import IntentStep
+
+    results = [{}, {}]
+    IntentStep().run(["Same question din po, sana may sumagot.", "Sana may dark mode na sa app"], results)
+    assert results[0]["intent"] != "feature_request" and results[1]["intent"] == "feature_request"
