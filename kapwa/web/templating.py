@@ -85,7 +85,7 @@ def make_templates() -> Jinja2Templates:
         return format_decimal(value or 0, locale=_babel_locale())
 
     env.filters.update(when=when, ago=ago, number=number, text=render_text, safe_html=render_html)
-    env.globals.update(locales=i18n.LOCALES, current_locale=i18n.get_locale)
+    env.globals.update(locales=i18n.LOCALES, current_locale=i18n.get_locale, now=utcnow)
     return templates
 
 
