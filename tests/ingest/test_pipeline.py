@@ -131,7 +131,7 @@ def test_a_failing_batch_leaves_nothing_and_keeps_the_old_cursor(rt, src, monkey
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline, "_update_members", boom)
+    monkeypatch.setattr(pipeline, "update_members", boom)
     with pytest.raises(RuntimeError):
         ingest_batch(rt, src.id, Batch([InboundItem("n1", at(99), "new", author("zed"))], cursor="bad"))
     assert count(rt, Message) == 3 and count(rt, Member) == 2
