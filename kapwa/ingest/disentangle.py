@@ -33,7 +33,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kapwa.ingest.disentangle_features import LEXICAL_PREFIX, N_FEATURES, NAMES, ChatMessage, FeatureStream
+from kapwa.ingest.disentangle_feature_ids import LEXICAL_PREFIX, N_FEATURES, NAMES
+from kapwa.ingest.disentangle_features import FeatureStream
+from kapwa.ingest.disentangle_text import ChatMessage
 
 __all__ = ["ChatMessage", "IrcLogError", "Model", "assign_threads", "conversations", "default_model",
            "disentangle", "link_scores", "parse_irc_log", "read_irc_log", "read_links"]

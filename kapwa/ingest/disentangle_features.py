@@ -13,220 +13,85 @@ per-author state so one message costs one pass over the window.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-# ----------------------------------------------------------------------------------------- feature ids
+from kapwa.ingest.disentangle_feature_ids import (
+    ADDRESSED_OF,
+    AUTHOR_PREV_OF,
+    DIST_OF,
+    GAP_OF,
+    H_CONV_TIP,
+    H_LEAD_CONV,
+    H_LINK_PARTNER_LAST,
+    H_LINK_PARTNER_LAST_NOADDR,
+    H_OWN_CONV,
+    H_OWN_CONV_LATEST,
+    H_OWN_CONV_LATEST_NOADDR,
+    H_REPLIED_TO_Q,
+    H_REPLIED_TO_Q_NOADDR,
+    LEN_OF,
+    MIN_OF,
+    NEAR,
+    NEAR_CADDR,
+    NEAR_LEAD,
+    NEAR_NOADDR,
+    P_C_ADDR_OTHER,
+    P_C_ADDR_OTHER_NOADDR,
+    P_C_ADDR_Q,
+    P_C_ADDR_Q_LAST,
+    P_C_ADDR_Q_LAST_NOADDR,
+    P_CAND_COMMAND_NEAR,
+    P_CAND_GREETING,
+    P_CAND_LAST,
+    P_CAND_LAST_NOADDR,
+    P_CAND_NEWISH,
+    P_CAND_SYSTEM,
+    P_CAND_SYSTEM_JOIN_NEAR,
+    P_LEAD_DIALOGUE,
+    P_LEAD_RANK,
+    P_MENTION_RANK,
+    P_OVERLAP,
+    P_OVERLAP_LONG,
+    P_PARTNER_LAST,
+    P_PARTNER_LAST_NOADDR,
+    P_Q_ADDR_OTHER,
+    P_QUESTION_ACK,
+    P_QUESTION_ANSWER,
+    P_QUESTION_ANSWER_NOADDR,
+    P_SAME_ADDRESSEE,
+    P_SAME_AUTHOR,
+    P_SAME_AUTHOR_LAST,
+    P_SAME_AUTHOR_LAST_NOADDR,
+    P_SAME_AUTHOR_SAME_LEAD,
+    P_SIMILAR,
+    P_THANKS,
+    S_ACK,
+    S_ADDRESSED_NONE,
+    S_ASKS_ANYONE,
+    S_AUTHOR_PREV_NONE,
+    S_BIAS,
+    S_COMMAND,
+    S_FIRST,
+    S_GREETING,
+    S_LEAD,
+    S_MENTION,
+    S_QUESTION,
+    S_THANKS,
+    S_URL,
+    minutes_bin,
+)
+from kapwa.ingest.disentangle_text import ChatMessage, NickIndex, Prepared, prepare
 
-NAMES: list[str] = []
-
-
-def _f(name: str) -> int:
-    NAMES.append(name)
-    return len(NAMES) - 1
-
-
-def _binned(prefix: str, edges: tuple[int, ...]) -> list[int]:
-    """One feature per bin; bin k holds values in (edges[k-1], edges[k]], the last bin everything above."""
-    ids = []
-    lo = None
-    for e in edges:
-        ids.append(_f(f"{prefix}:{'' if lo is None else lo + 1}..{e}"))
-        lo = e
-    ids.append(_f(f"{prefix}:>{edges[-1]}"))
-    return ids
-
-
-def _lookup(edges: tuple[int, ...], ids: list[int], top: int) -> list[int]:
-    """A table value → feature id for the values 0..top."""
-    table = []
-    k = 0
-    for v in range(top + 1):
-        while k < len(edges) and v > edges[k]:
-            k += 1
-        table.append(ids[k])
-    return table
-
-
-# "New conversation" (the self link): properties of the query alone.
-S_BIAS = _f("self")
-S_LEAD = _f("self&addresses_someone_first")
-S_MENTION = _f("self&mentions_someone")
-S_QUESTION = _f("self&question")
-S_GREETING = _f("self&greeting")
-S_ASKS_ANYONE = _f("self&asks_anyone")
-S_ACK = _f("self&ack_or_yes_no")
-S_THANKS = _f("self&thanks")
-S_URL = _f("self&url")
-S_COMMAND = _f("self&bot_command")
-S_FIRST = _f("self&author_first_message")
-_AUTHOR_PREV_EDGES = (1, 3, 10, 30, 100)
-S_AUTHOR_PREV = _binned("self&author_prev_msg_dist", _AUTHOR_PREV_EDGES)
-S_AUTHOR_PREV_NONE = _f("self&author_prev_msg_outside_window")
-_ADDRESSED_EDGES = (3, 10, 30, 100)
-S_ADDRESSED = _binned("self&author_addressed_dist", _ADDRESSED_EDGES)
-S_ADDRESSED_NONE = _f("self&author_not_addressed_in_window")
-_GAP_EDGES = (0, 1, 4, 15)
-S_GAP = _binned("self&minutes_since_previous", _GAP_EDGES)
-_LEN_EDGES = (2, 5, 12, 25)
-S_LEN = _binned("self&words", _LEN_EDGES)
-
-# A link to an earlier message.
-_DIST_EDGES = (1, 2, 3, 4, 5, 7, 10, 15, 25, 50)
-P_DIST = _binned("dist", _DIST_EDGES)
-_MIN_EDGES = (0, 1, 2, 5, 10, 30)
-P_MIN = _binned("minutes", _MIN_EDGES)
-P_CAND_SYSTEM = _f("cand_system")
-P_CAND_SYSTEM_JOIN_NEAR = _f("cand_system&same_nick")
-P_SAME_AUTHOR = _f("same_author")
-P_SAME_AUTHOR_LAST = _f("same_author&last_of_author")
-P_SAME_AUTHOR_LAST_NOADDR = _f("same_author&last_of_author&query_addresses_nobody")
-P_SAME_AUTHOR_SAME_LEAD = _f("same_author&same_addressee")
-P_LEAD_RANK = _binned("query_addresses_cand_author_first&cand_rank", (0, 1, 2))
-P_MENTION_RANK = _binned("query_mentions_cand_author&cand_rank", (0, 1, 2))
-P_LEAD_DIALOGUE = _f("query_addresses_cand_author&cand_addresses_query_author")
-P_Q_ADDR_OTHER = _f("query_addresses_someone_else")
-P_C_ADDR_Q = _f("cand_addresses_query_author")
-P_C_ADDR_Q_LAST = _f("cand_addresses_query_author&latest_such")
-P_C_ADDR_Q_LAST_NOADDR = _f("cand_addresses_query_author&latest_such&query_addresses_nobody")
-P_C_ADDR_OTHER = _f("cand_addresses_someone_else")
-P_C_ADDR_OTHER_NOADDR = _f("cand_addresses_someone_else&query_addresses_nobody")
-P_SAME_ADDRESSEE = _f("both_address_same_third")
-P_PARTNER_LAST = _f("cand_author_is_query_author_partner&last_of_author")
-P_PARTNER_LAST_NOADDR = _f("cand_author_is_query_author_partner&last_of_author&query_addresses_nobody")
-P_CAND_LAST = _f("cand_is_last_of_author")
-P_CAND_LAST_NOADDR = _f("cand_is_last_of_author&query_addresses_nobody")
-P_QUESTION_ANSWER = _f("cand_question&query_not_question")
-P_QUESTION_ANSWER_NOADDR = _f("cand_question&query_not_question&query_addresses_nobody")
-P_QUESTION_ACK = _f("cand_question&query_ack")
-P_THANKS = _f("query_thanks&cand_addresses_query_author")
-P_CAND_GREETING = _f("cand_greeting_or_asks_anyone")
-P_CAND_NEWISH = _f("cand_addresses_nobody&cand_question")
-P_OVERLAP = _binned("shared_words", (1, 2))
-P_OVERLAP_LONG = _binned("shared_long_words", (1,))
-P_SIMILAR = _f("fuzzy_similar_text")
-_NEAR_EDGES = (1, 3, 10)
-P_NOADDR_NEAR = _binned("query_addresses_nobody&dist", _NEAR_EDGES)
-P_LEAD_NEAR = _binned("query_addresses_cand_author_first&dist", _NEAR_EDGES)
-P_CADDR_NEAR = _binned("cand_addresses_query_author&dist", _NEAR_EDGES)
-
-P_CAND_COMMAND_NEAR = _f("cand_bot_command&dist<=3")
-# Conversation history: the links already decided for earlier messages (predicted ones at run time).
-H_OWN_CONV_LATEST = _f("cand_is_latest_of_query_author_conversation")
-H_OWN_CONV_LATEST_NOADDR = _f("cand_is_latest_of_query_author_conversation&query_addresses_nobody")
-H_OWN_CONV = _f("cand_in_query_author_conversation")
-H_REPLIED_TO_Q = _f("cand_replied_to_query_author&latest_such")
-H_REPLIED_TO_Q_NOADDR = _f("cand_replied_to_query_author&latest_such&query_addresses_nobody")
-H_LINK_PARTNER_LAST = _f("cand_author_replied_with_query_author&last_of_author")
-H_LINK_PARTNER_LAST_NOADDR = _f("cand_author_replied_with_query_author&last_of_author&query_addresses_nobody")
-H_CONV_TIP = _f("cand_is_latest_of_its_conversation")
-H_LEAD_CONV = _f("query_addresses_cand_author&cand_in_query_author_conversation")
-
-N_FEATURES = len(NAMES)
-LEXICAL_PREFIX = "self&first_word="  # plus one feature per word of the model's lexicon
-
-NEAR = 30  # candidates further back count only when something ties them to the query
-
-_DIST_OF = _lookup(_DIST_EDGES, P_DIST, 1000)
-_MIN_OF = _lookup(_MIN_EDGES, P_MIN, _MIN_EDGES[-1] + 1)
-_GAP_OF = _lookup(_GAP_EDGES, S_GAP, _GAP_EDGES[-1] + 1)
-_NEAR_NOADDR = _lookup(_NEAR_EDGES, P_NOADDR_NEAR, 1000)
-_NEAR_LEAD = _lookup(_NEAR_EDGES, P_LEAD_NEAR, 1000)
-_NEAR_CADDR = _lookup(_NEAR_EDGES, P_CADDR_NEAR, 1000)
-_AUTHOR_PREV_OF = _lookup(_AUTHOR_PREV_EDGES, S_AUTHOR_PREV, 1000)
-_ADDRESSED_OF = _lookup(_ADDRESSED_EDGES, S_ADDRESSED, 1000)
-_LEN_OF = _lookup(_LEN_EDGES, S_LEN, 1000)
-
-
-def _minutes_bin(minutes: float, table: list[int]) -> int:
-    """Whole minutes → bin feature (clock skew counts as 0)."""
-    if minutes < 0:
-        return table[0]
-    return table[int(minutes)] if minutes < len(table) - 1 else table[-1]
-
-
-# --------------------------------------------------------------------------------------------- messages
-
-
-@dataclass(slots=True)
-class ChatMessage:
-    """One line of an unthreaded chat.
-
-    ``time`` is in seconds (any epoch; ``None`` when unknown), ``author`` a stable name for the speaker (the
-    handle other people type to address them), ``reply_to`` the index of an earlier message in the same
-    sequence when the platform itself says what this replies to, and ``system`` marks join/part/nick-change
-    lines (these always start their own conversation).
-    """
-
-    text: str
-    author: str | None = None
-    time: float | None = None
-    reply_to: int | None = None
-    system: bool = False
-
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-STOPWORDS = _wordset("""
-a about above after again against all also am an and any anyone anybody are aren't as at be because
-been before being below between both but by can can't cannot could couldn't did didn't do does
-doesn't doing don't down during each few for from further get got had hadn't has hasn't have haven't
-having he he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've
-if in into is isn't it it's its itself just know let's like me more most mustn't my myself need no
-nor not now of off ok okay on once only or other ought our ours ourselves out over own same shan't
-she she'd she'll she's should shouldn't so some such than that that's the their theirs them
-themselves then there there's these they they'd they'll they're they've this those through to too
-try under until up use using very want was wasn't way we we'd we'll we're we've well were weren't
-what what's when when's where where's which while who who's whom why why's will with won't would
-wouldn't yes yeah you you'd you'll you're you've your yours yourself yourselves thanks thank thx hi
-hello hey please lol one also still will work working works think see something anything thing
-things make sure really there's help which
-""")
-GREETINGS = _wordset("""
-hi hello hey hiya howdy yo hola morning evening afternoon greetings heya hallo
-""")
-ASK_ANYONE = _wordset("""
-anyone anybody someone somebody
-""")
-ACKS = _wordset("""
-ok okay k kk yes yeah yep yup no nope nah sure right ah oh alright cool great nice true indeed
-exactly hmm hm
-""")
-THANKS = ("thank", "thx", "thnx", "tnx", "thanx", "thax", "thks", "tyvm", "cheers", "salamat")
-_WORD = re.compile(r"[a-z0-9][a-z0-9_.+/-]*[a-z0-9]|[a-z0-9]")
-_STRIP = ":,;.!?()<>\"'@*~"
-_LEAD = re.compile(r"^\s*@?([^\s:,>]+)\s*[:,>;]")
-_SQUASH = re.compile(r"[^a-z0-9]+")
-_STEM = 6  # words compare by their first letters: "overclocked" ~ "overclocking"
-
-
-@dataclass(slots=True)
-class Prepared:
-    """What the features need from one message, computed once."""
-
-    author: str | None
-    system: bool
-    minute: float | None
-    lead: str | None = None  # addressee named first ("nick: …", "@nick …", "nick, …")
-    mentions: frozenset[str] = frozenset()  # every known nick named in the text (lead included)
-    words: frozenset[str] = frozenset()
-    long_words: frozenset[str] = frozenset()
-    n_words: int = 0
-    question: bool = False
-    greeting: bool = False
-    asks_anyone: bool = False
-    ack: bool = False
-    thanks: bool = False
-    url: bool = False
-    command: bool = False
-    text: str = ""
-    first: str = ""  # first word after any addressee
+# Cues of the query alone that raise the "new conversation" score: Prepared attribute → feature id.
+_SELF_CUES = (
+    ("mentions", S_MENTION), ("question", S_QUESTION), ("greeting", S_GREETING),
+    ("asks_anyone", S_ASKS_ANYONE), ("ack", S_ACK), ("thanks", S_THANKS), ("url", S_URL),
+    ("command", S_COMMAND),
+)
 
 
 @dataclass
@@ -243,11 +108,10 @@ class FeatureStream:
     aliases: Mapping[str, str] = field(default_factory=dict)
     lexicon: Mapping[str, int] = field(default_factory=dict)  # first word → its "self&first_word=" feature id
     prepared: list[Prepared] = field(default_factory=list)
-    _nicks: dict[str, str] = field(default_factory=dict)  # lower-case spelling → author
+    _nicks: NickIndex = field(default_factory=NickIndex)  # every spelling of a speaker → author
     _by_author: dict[str, list[int]] = field(default_factory=dict)
     _last_addressing: dict[str, int] = field(default_factory=dict)  # author → latest message naming them
     _partner: dict[str, str] = field(default_factory=dict)  # author → whom they last talked with
-    _squashed: dict[str, str] = field(default_factory=dict)  # nick without punctuation → author
     # history: decided links (None: not told), conversation roots, and who replied to whom
     _links: list[int | None] = field(default_factory=list)
     _root: list[int] = field(default_factory=list)
@@ -262,79 +126,10 @@ class FeatureStream:
                 self._add_nick(alias.lower(), author.lower())
 
     def _add_nick(self, spelling: str, author: str) -> None:
-        self._nicks.setdefault(spelling, author)
-        squashed = _SQUASH.sub("", spelling)
-        if len(squashed) >= 3:
-            self._squashed.setdefault(squashed, author)
-
-    # -- preparing a message
-
-    def _known(self, token: str) -> str | None:
-        t = token.strip(_STRIP).lower()
-        if not t:
-            return None
-        hit = self._nicks.get(t)
-        if hit is None and len(t) >= 3:
-            hit = self._squashed.get(_SQUASH.sub("", t))
-        return hit
+        self._nicks.add(spelling, author)
 
     def prepare(self, msg: ChatMessage) -> Prepared:
-        author = msg.author.lower() if msg.author else None
-        minute = msg.time / 60.0 if msg.time is not None else None
-        if msg.system:
-            return Prepared(author=author, system=True, minute=minute, text=msg.text)
-        text = msg.text or ""
-        low = text.lower()
-        lead = None
-        m = _LEAD.match(text)
-        tokens = text.split()
-        if m:
-            lead = self._known(m.group(1))
-            if lead is None and len(m.group(1)) >= 3 and self._nicks:
-                lead = self._fuzzy(m.group(1).lower())
-        elif tokens and tokens[0].startswith("@"):
-            lead = self._known(tokens[0])
-        if lead is None and tokens and len(tokens) > 1:
-            first = self._known(tokens[0])
-            if first is not None and len(tokens[0].strip(_STRIP)) >= 3 and tokens[0].lower() not in STOPWORDS:
-                lead = first
-        mentions = set()
-        for tok in tokens:
-            hit = self._known(tok)
-            if hit is not None and (len(tok) >= 3 or tok.startswith("@")) and hit != author:
-                mentions.add(hit)
-        if lead == author:
-            lead = None
-        if lead is not None:
-            mentions.add(lead)
-        words = {w[:_STEM] for w in _WORD.findall(low)
-                 if len(w) >= 3 and w not in STOPWORDS and w not in self._nicks}
-        first_words = [w.strip(_STRIP) for w in (tokens[1:4] if lead and tokens else tokens[:3])]
-        first = first_words[0].lower() if first_words else ""
-        return Prepared(
-            author=author, system=False, minute=minute, lead=lead, mentions=frozenset(mentions),
-            words=frozenset(words), long_words=frozenset(w for w in words if len(w) >= _STEM),
-            n_words=len(tokens), question="?" in text,
-            greeting=first in GREETINGS,
-            asks_anyone=any(w.lower() in ASK_ANYONE for w in first_words),
-            ack=first in ACKS, thanks=any(w == "ty" or w.startswith(THANKS) for w in _WORD.findall(low)), url="http" in low or "www." in low,
-            command=text.lstrip().startswith("!"), text=low, first=first,
-        )
-
-    def _fuzzy(self, token: str) -> str | None:
-        """A shortened or mistyped addressee ("actionpars:", "futurama:") → the recent speaker it means."""
-        token = token.strip(_STRIP)
-        if len(token) < 3:
-            return None
-        recent: dict[str, None] = {}  # most recent speaker first, so ties go to them
-        for p in reversed(self.prepared[-self.window:]):
-            if p.author and not p.system:
-                recent.setdefault(p.author)
-        for nick in recent:
-            if nick.startswith(token):
-                return nick
-        best = process.extractOne(token, list(recent), scorer=fuzz.ratio, score_cutoff=85)
-        return best[0] if best else None
+        return prepare(msg, self._nicks, self.prepared, self.window)
 
     # -- the candidates of one message
 
@@ -394,38 +189,23 @@ class FeatureStream:
         feats = [S_BIAS]
         if lead is not None:
             feats.append(S_LEAD)
-        if q.mentions:
-            feats.append(S_MENTION)
-        if q.question:
-            feats.append(S_QUESTION)
-        if q.greeting:
-            feats.append(S_GREETING)
-        if q.asks_anyone:
-            feats.append(S_ASKS_ANYONE)
-        if q.ack:
-            feats.append(S_ACK)
-        if q.thanks:
-            feats.append(S_THANKS)
-        if q.url:
-            feats.append(S_URL)
-        if q.command:
-            feats.append(S_COMMAND)
+        feats.extend(f for attr, f in _SELF_CUES if getattr(q, attr))
         lex = self.lexicon.get(q.first)
         if lex is not None:
             feats.append(lex)
         if last_own is None:
             feats.append(S_FIRST)
         if last_own is not None and i - last_own <= self.window:
-            feats.append(_AUTHOR_PREV_OF[i - last_own])
+            feats.append(AUTHOR_PREV_OF[i - last_own])
         else:
             feats.append(S_AUTHOR_PREV_NONE)
         if addressed_at is not None and i - addressed_at <= self.window:
-            feats.append(_ADDRESSED_OF[i - addressed_at])
+            feats.append(ADDRESSED_OF[i - addressed_at])
         else:
             feats.append(S_ADDRESSED_NONE)
         if i and qm is not None and prepared[i - 1].minute is not None:
-            feats.append(_minutes_bin(qm - prepared[i - 1].minute, _GAP_OF))
-        feats.append(_LEN_OF[min(q.n_words, 1000)])
+            feats.append(minutes_bin(qm - prepared[i - 1].minute, GAP_OF))
+        feats.append(LEN_OF[min(q.n_words, 1000)])
         out = [(i, feats)]
 
         # rank of each addressee's messages, counted back from their latest
@@ -444,7 +224,7 @@ class FeatureStream:
         qlong = q.long_words
         mentions = q.mentions
         is_latest = self._is_latest
-        min_of = _MIN_OF
+        min_of = MIN_OF
         top_minute = len(min_of) - 1
         for j in range(i - 1, max(-1, i - 1 - self.window), -1):
             c = prepared[j]
@@ -465,7 +245,7 @@ class FeatureStream:
                      or not qwords.isdisjoint(c.words))
             ):
                 continue
-            feats = [_DIST_OF[d]]
+            feats = [DIST_OF[d]]
             if minutes is not None:
                 feats.append(min_of[int(minutes)] if 0 <= minutes < top_minute else
                              min_of[-1] if minutes > 0 else min_of[0])
@@ -492,7 +272,7 @@ class FeatureStream:
                 r = rank.get(j, 3)
                 if ca == lead:
                     feats.append(P_LEAD_RANK[r])
-                    feats.append(_NEAR_LEAD[d])
+                    feats.append(NEAR_LEAD[d])
                 else:
                     feats.append(P_MENTION_RANK[r])
                 if qa is not None and qa in c.mentions:
@@ -500,10 +280,10 @@ class FeatureStream:
             elif not noaddr:
                 feats.append(P_Q_ADDR_OTHER)
             if noaddr:
-                feats.append(_NEAR_NOADDR[d])
+                feats.append(NEAR_NOADDR[d])
             if qa is not None and qa in c.mentions:
                 feats.append(P_C_ADDR_Q)
-                feats.append(_NEAR_CADDR[d])
+                feats.append(NEAR_CADDR[d])
                 if j == addressed_at:
                     feats.append(P_C_ADDR_Q_LAST)
                     if noaddr:

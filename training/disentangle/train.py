@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from kapwa.ingest.disentangle import WEIGHTS_PATH, Model, disentangle, link_scores, read_irc_log, read_links
-from kapwa.ingest.disentangle_features import LEXICAL_PREFIX, N_FEATURES, NAMES, FeatureStream
+from kapwa.ingest.disentangle_feature_ids import LEXICAL_PREFIX, N_FEATURES, NAMES
+from kapwa.ingest.disentangle_features import FeatureStream
 
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "ubuntu_irc_disentanglement" / "train"
 SEED = 20190728
