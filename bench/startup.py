@@ -90,7 +90,7 @@ def main() -> None:
             proc, secs, _ = start(["make", "run", f"KAPWA_DATA_DIR={clone / 'data'}"], clone, env)
             proc.terminate()
             proc.wait(30)
-            lines.append(f"- `make run` on a fresh clone (new venv, pip install, migrate, demo load, serve) "
+            lines.append(f"- `make run` on a fresh clone (new venv, pip install from a warm pip cache, migrate, demo load + analysis, serve) "
                          f"to the first page: **{secs:.1f} s**")
         # httpx (unlike browsers) won't send a Secure cookie to http://127.0.0.1, so the bench turns it off.
         env = {**os.environ, "KAPWA_PORT": str(free_port()), "KAPWA_DATA_DIR": str(tmp / "data"),
