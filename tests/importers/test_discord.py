@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from kapwa.core.models import Activity, Conversation, Member, Message
 from tests.importers import (
     FIXTURES,
@@ -18,17 +16,11 @@ from tests.importers import (
     member_names,
     member_of,
     messages,
-    owner,
     zip_folder,
 )
 
 GENERAL = FIXTURES / "discord" / "general.json"
 M = "72000000000000010"  # message id prefix in general.json
-
-
-@pytest.fixture
-def actor(factory):
-    return owner(factory)
 
 
 def test_a_channel_export_becomes_messages_members_and_activities(rt, actor):

@@ -21,7 +21,6 @@ from tests.importers import (
     identities,
     member_of,
     messages,
-    owner,
 )
 from tests.importers import source as stored_source
 
@@ -30,11 +29,6 @@ CSV = FIXTURES / "generic" / "messages.csv"
 MAPPING = {"id": "post_id", "text": "body", "created_at": "posted", "author_id": "user",
            "author_name": "user_name", "author_email": "email", "thread_id": "thread", "parent_id": "reply_to",
            "title": "subject", "channel": "forum"}
-
-
-@pytest.fixture
-def actor(factory):
-    return owner(factory)
 
 
 def test_csv_with_a_mapping_becomes_threads_and_members(rt, actor):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from kapwa.core.models import Conversation, Member
 from tests.importers import (
     FIXTURES,
@@ -14,17 +12,11 @@ from tests.importers import (
     do_import,
     member_names,
     messages,
-    owner,
     zip_folder,
 )
 
 ARCHIVE = FIXTURES / "mastodon"
 ME = "https://social.example/users/bayanipay/statuses/"
-
-
-@pytest.fixture
-def actor(factory):
-    return owner(factory)
 
 
 def test_the_archive_zip_is_imported_as_the_brands_own_posts(rt, actor, tmp_path):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from kapwa.core.models import Conversation
 from tests.importers import (
     FIXTURES,
@@ -17,17 +15,11 @@ from tests.importers import (
     member_names,
     member_of,
     messages,
-    owner,
 )
 
 MBOX = FIXTURES / "mbox" / "list.mbox"
 OWN = {"own_addresses": ["support@bayanipay.example"]}
 UTC = dt.UTC
-
-
-@pytest.fixture
-def actor(factory):
-    return owner(factory)
 
 
 def test_a_mailbox_becomes_threads_like_a_mail_client_shows_them(rt, actor):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from kapwa.core.models import Activity, Conversation, Member, Message
 from tests.importers import (
     FIXTURES,
@@ -19,16 +17,10 @@ from tests.importers import (
     member_names,
     member_of,
     messages,
-    owner,
     zip_folder,
 )
 
 EXPORT = FIXTURES / "slack"
-
-
-@pytest.fixture
-def actor(factory):
-    return owner(factory)
 
 
 def test_an_export_folder_becomes_threads_members_and_activities(rt, actor):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from kapwa.core.models import Activity, Conversation, Member, Message
 from tests.importers import (
     FIXTURES,
@@ -18,17 +16,11 @@ from tests.importers import (
     member_names,
     member_of,
     messages,
-    owner,
 )
 
 DUMP = FIXTURES / "stackexchange"
 UTC = dt.UTC
 SITE = {"site_url": "https://bayani.stackexchange.example"}
-
-
-@pytest.fixture
-def actor(factory):
-    return owner(factory)
 
 
 def test_a_dump_becomes_members_and_question_threads(rt, actor):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from kapwa.core.models import Activity, Member, Message
 from tests.importers import (
     FIXTURES,
@@ -18,16 +16,10 @@ from tests.importers import (
     member_names,
     member_of,
     messages,
-    owner,
 )
 
 RESULT = FIXTURES / "telegram" / "result.json"
 UTC = dt.UTC
-
-
-@pytest.fixture
-def actor(factory):
-    return owner(factory)
 
 
 def test_a_full_export_becomes_chats_members_and_activities(rt, actor):
