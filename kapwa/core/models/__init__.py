@@ -24,11 +24,21 @@ from kapwa.core.models.conversations import (
     conversation_tags,
     member_tags,
 )
+from kapwa.core.models.desk import (
+    Notification,
+    Reply,
+    ReplyEvent,
+    ReplyStatus,
+    SavedReply,
+    SavedView,
+    SlaPolicy,
+)
 from kapwa.core.models.team import ApiToken, AuditEntry, LoginAttempt, Role, User, UserSession, Workspace
 
 __all__ = [
     "PLATFORMS", "Activity", "ActivityType", "ApiToken", "AuditEntry", "Base", "Conversation",
     "ConversationStatus", "Identity", "LabelCorrection", "LoginAttempt", "Member", "MemberMerge", "Message",
-    "MessageKind", "Note", "Priority", "Role", "Source", "SourceHealth", "Tag", "Task", "User", "UserSession", "Workspace",
+    "MessageKind", "Note", "Notification", "Priority", "Reply", "ReplyEvent", "ReplyStatus", "Role", "SavedReply",
+    "SavedView", "SlaPolicy", "Source", "SourceHealth", "Tag", "Task", "User", "UserSession", "Workspace",
     "conversation_tags", "member_tags", "utcnow",
 ]

@@ -44,6 +44,11 @@ class Source(IdMixin, TimestampMixin, Base):
     items_last_sync: Mapped[int] = mapped_column(Integer, default=0)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     next_sync_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The desk: replies through this source need a reviewer's approval; new conversations are assigned
+    # round-robin to the teammates in auto_assign_user_ids (last_assigned_user_id is the pointer).
+    reply_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_assign_user_ids: Mapped[list] = mapped_column(JsonType, default=list)
+    last_assigned_user_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Member(IdMixin, TimestampMixin, Base):

@@ -87,6 +87,8 @@ class Conversation(IdMixin, TimestampMixin, Base):
         UniqueConstraint("source_id", "platform_thread_id", name="uq_conversations_source_thread"),
         Index("ix_conversations_ws_status_last", "workspace_id", "status", "last_message_at"),
         Index("ix_conversations_ws_last", "workspace_id", "last_message_at"),
+        Index("ix_conversations_ws_status_priority", "workspace_id", "status", "priority_score"),
+        Index("ix_conversations_ws_status_inbound", "workspace_id", "status", "last_inbound_at"),
     )
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -109,6 +111,23 @@ class Conversation(IdMixin, TimestampMixin, Base):
     first_response_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     needs_answer: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_outbound_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Denormalised from the latest inbound message (language, sentiment, intent) and the worst toxicity
+    # so far, so the inbox filters and sorts without scanning messages.
+    language: Mapped[str | None] = mapped_column(String(10))
+    is_taglish: Mapped[bool | None] = mapped_column(Boolean)
+    sentiment_label: Mapped[str | None] = mapped_column(String(10))
+    sentiment_score: Mapped[float | None] = mapped_column(Float)
+    toxicity_score: Mapped[float | None] = mapped_column(Float)
+    intent: Mapped[str | None] = mapped_column(String(30))
+    # Inbox priority: a score with the readable reasons that make it up (kapwa/inbox/priority.py).
+    priority_score: Mapped[int] = mapped_column(Integer, default=0)
+    priority_reasons: Mapped[list] = mapped_column(JsonType, default=list)
+    # Service levels (kapwa/inbox/sla.py): when the first response / resolution is due, and the
+    # first-response time in business seconds once answered.
+    first_response_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    resolution_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    first_response_seconds: Mapped[int | None] = mapped_column(Integer)
 
     source: Mapped[Source] = relationship()
     assignee: Mapped[User | None] = relationship()
