@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from kapwa.core.actions import ActionError
 from kapwa.core.models import ConversationStatus, Priority, Role
 from kapwa.core.models.analysis import CORRECTABLE, INTENTS, LANGUAGES, SENTIMENT_LABELS, TOXICITY_SHOWN_AT
-from kapwa.inbox import actions, corrections, queries
+from kapwa.inbox import actions, corrections, panels, queries
 from kapwa.inbox.queries import INTENT_PATTERN, LANGUAGE_PATTERN, SENTIMENT_PATTERN
 from kapwa.team import queries as team_q
 from kapwa.web.auth import Viewer, db, get_rt, require
@@ -68,6 +68,7 @@ async def conversation_page(conversation_id: int, request: Request, viewer: View
         "team": team_q.team(s, ws), "statuses": ConversationStatus.values(), "priorities": Priority.values(),
         "corrected": queries.corrected_fields(s, [m.id for m in msgs]), "current_label": corrections.current_value,
         "correctable": CORRECTABLE, "toxicity_shown_at": TOXICITY_SHOWN_AT,
+        "panels": panels.collect(s, viewer, conv, msgs),
     })
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
@@ -17,7 +19,8 @@ from tests.support.web import csrf_of, login
 # signature over the body instead of a session).
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/healthz"), ("POST", "/webhooks/{source_id}/{kind}")}
 
-# Who may do what. A new route must be added here, so its role is a decision, not an accident.
+# Who may do what. A new route must be added here (or, for a feature area, to a POLICY dict in
+# tests/web/policies/<area>.py, merged below), so its role is a decision, not an accident.
 POLICY = {
     ("POST", "/logout"): Role.analyst,
     ("POST", "/me/locale"): Role.analyst,
@@ -76,6 +79,21 @@ POLICY = {
     ("PATCH", "/api/v1/team/{user_id}"): Role.owner,
     ("GET", "/api/v1/audit"): Role.manager,
 }
+
+
+def _area_policies() -> dict:
+    merged: dict = {}
+    for path in sorted((Path(__file__).parent / "policies").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        area = importlib.import_module(f"tests.web.policies.{path.stem}").POLICY
+        clash = set(area) & (set(POLICY) | set(merged))
+        assert not clash, f"{path.name} declares routes twice: {clash}"
+        merged.update(area)
+    return merged
+
+
+POLICY.update(_area_policies())
 
 
 def _min_role(route: APIRoute) -> Role | None:
