@@ -90,6 +90,29 @@ def _analyze_all(rt, progress) -> None:
         progress.update(task, completed=min(i + 2000, len(ids)))
 
 
+def _update_desk(rt, progress) -> None:
+    """Bring every demo conversation's inbox state up to date (signals, service levels, priority), and give
+    the chat sources a round-robin rotation so new conversations there land with a moderator."""
+    from sqlalchemy import select
+
+    from kapwa.core.models import Conversation, Source, User
+    from kapwa.inbox.desk import update_conversations
+
+    with rt.db.write_sessions() as s, s.begin():
+        for src in s.scalars(select(Source).where(Source.kind.in_(("discord", "telegram")))):
+            team = list(s.scalars(select(User.id).where(
+                User.workspace_id == src.workspace_id, User.role.in_(("moderator", "manager")),
+                User.is_active.is_(True)).order_by(User.role.desc(), User.id)))
+            if team and not src.auto_assign_user_ids:
+                src.auto_assign_user_ids = team
+    with rt.db.sessions() as s:
+        ids = list(s.scalars(select(Conversation.id).order_by(Conversation.id)))
+    task = progress.add_task("Preparing the inbox", total=len(ids))
+    for i in range(0, len(ids), 500):
+        update_conversations(rt, ids[i : i + 500])
+        progress.update(task, completed=min(i + 500, len(ids)))
+
+
 def _load_demo(rt) -> None:
     from kapwa.demo import load_demo
 
@@ -103,6 +126,7 @@ def _load_demo(rt) -> None:
 
         summary = load_demo(rt, progress=report)
         _analyze_all(rt, progress)
+        _update_desk(rt, progress)
     out.print(
         f"Loaded the demo community in {summary.seconds:.1f} s: {summary.members} members, "
         f"{summary.messages} messages, {summary.conversations} conversations, {summary.sources} sources."
@@ -143,8 +167,6 @@ def serve(
     config: ConfigOpt = None,
 ) -> None:
     """Serve the web UI and REST API (and, without Redis, the job worker) in one process."""
-    import uvicorn
-
     from kapwa.core.jobs import InProcessWorker, JobQueue
     from kapwa.team import queries
     from kapwa.web.app import create_app
@@ -173,13 +195,31 @@ def serve(
     out.print(f"  Ready in {time.monotonic() - started:.1f} s. Press Ctrl+C to stop.\n")
     if worker:
         worker.start()
+    server = uvicorn_server(application, settings)
     try:
-        uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning",
-                    proxy_headers=False)
+        server.run()
     finally:
         if worker:
             worker.stop()
         rt.close()
+    if not server.started:  # e.g. the port is taken (uvicorn said why)
+        raise typer.Exit(3)
+
+
+def uvicorn_server(application, settings: Settings):
+    """The web server; on Ctrl+C / SIGTERM the open live streams (/events) end at once instead of holding
+    up the stop (any request still running gets 5 s)."""
+    import uvicorn
+
+    from kapwa.inbox.live_hub import close_streams
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            close_streams()
+            super().handle_exit(sig, frame)
+
+    return Server(uvicorn.Config(application, host=settings.host, port=settings.port, log_level="warning",
+                                 proxy_headers=False, timeout_graceful_shutdown=5))
 
 
 @app.command()

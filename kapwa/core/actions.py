@@ -88,7 +88,7 @@ class Tx:
         )
 
     def emit(self, event_type: str, data: dict | None = None) -> None:
-        self.events.append(Event(event_type, self.actor.workspace_id, data or {}))
+        self.events.append(Event(event_type, self.actor.workspace_id, data or {}, self.actor.user_id))
 
 
 @contextmanager

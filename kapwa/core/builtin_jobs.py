@@ -113,3 +113,11 @@ def reanalyze_stale(rt: Runtime, batch: int = 5000) -> int:
         stale = [mid for mid, versions in rows if versions != current]
         if stale:
             done += analyze_messages(rt, stale, chain)
+
+
+@job("inbox.rescore_open")
+def rescore_open_work(rt: Runtime) -> int:
+    """Every 10 minutes: rescore the inbox's open work, since waiting time (and service levels) move on."""
+    from kapwa.inbox.priority import rescore_open
+
+    return rescore_open(rt)

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import Session, sessionmaker
 
 from kapwa.core.settings import Settings
 
 log = logging.getLogger("kapwa.db")
+
+# SQLAlchemy drops table hints on SQLite; render them, so ``q.with_hint(Model, "INDEXED BY ix_name", "sqlite")``
+# can pin an index where SQLite's planner (which has no statistics here) would pick a worse one.
+SQLiteCompiler.get_from_hint_text = lambda self, table, text: text
 
 
 def _sqlite_pragmas(busy_timeout_ms: int):

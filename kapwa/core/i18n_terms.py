@@ -114,3 +114,51 @@ CONNECTOR_ERRORS = [
     N_("Bluesky no longer has the post this replies to (deleted or hidden)."),  # kapwa/connectors/bluesky.py
     N_("Reddit has no such subreddit (it redirected to search): check the names"),  # kapwa/connectors/reddit.py
 ]
+
+# The desk (issue #5): flash messages and action errors raised with a fixed text.
+DESK_MESSAGES = [
+    N_("Marked as read"),  # kapwa/team/notification_views.py
+    N_("Marked as unread"),  # kapwa/team/notification_views.py
+    N_("Note deleted"),  # kapwa/members/views.py
+    N_("That notification is gone."),  # kapwa/team/notification_views.py
+    N_("Updated 1 conversation"),  # kapwa/inbox/inbox_views.py
+    N_("View deleted"),  # kapwa/inbox/inbox_views.py
+    N_("View saved"),  # kapwa/inbox/inbox_views.py
+    N_("a personal view needs a signed-in teammate"),  # kapwa/inbox/saved_views.py
+    N_("a reply is approved by someone other than its author"),  # kapwa/inbox/replies/actions.py
+    N_("assignee: must be me, none or a teammate id"),  # kapwa/inbox/bulk.py
+    N_("assignee: not an active teammate"),  # kapwa/members/actions.py
+    N_("auto-assign: only active teammates can take turns"),  # kapwa/sources/actions.py
+    N_("body: at most 5,000 characters"),  # kapwa/inbox/replies/saved.py
+    N_("body: must not be empty"),  # kapwa/inbox/replies/saved.py
+    N_("body: the reply is empty"),  # kapwa/inbox/replies/actions.py
+    N_("changing a shared view needs the manager role"),  # kapwa/inbox/saved_views.py
+    N_("due: needs a time zone"),  # kapwa/members/actions.py
+    N_("due: not a date (YYYY-MM-DD)"),  # kapwa/members/views.py
+    N_("idempotency_key: already used for another reply"),  # kapwa/inbox/replies/actions.py
+    N_("ids: must be conversation ids"),  # kapwa/inbox/inbox_views.py
+    N_("in_reply_to_id: no such message in this conversation"),  # kapwa/inbox/replies/actions.py
+    N_("mode: the workspace default cannot fall back to itself"),  # kapwa/inbox/sla_actions.py
+    N_("no such note"),  # kapwa/members/actions.py
+    N_("no such reply"),  # kapwa/inbox/replies/actions.py
+    N_("no such saved reply"),  # kapwa/inbox/replies/saved.py
+    N_("no such saved view"),  # kapwa/inbox/saved_views.py
+    N_("no such service-level policy"),  # kapwa/inbox/sla_actions.py
+    N_("only a reply whose send is unknown can be settled"),  # kapwa/inbox/replies/actions.py
+    N_("only its author or a manager can change this saved reply"),  # kapwa/inbox/replies/saved.py
+    N_("only its author or a manager can delete a note"),  # kapwa/members/actions.py
+    N_("only its author or a manager can delete this saved reply"),  # kapwa/inbox/replies/saved.py
+    N_("only the author can submit this draft"),  # kapwa/inbox/replies/actions.py
+    N_("only the author or a reviewer can edit this reply"),  # kapwa/inbox/replies/actions.py
+    N_("outcome: must be sent or resend"),  # kapwa/inbox/replies/actions.py
+    N_("reason: say why, so the author can fix it"),  # kapwa/inbox/replies/actions.py
+    N_("select at least one conversation"),  # kapwa/inbox/bulk.py
+    N_("shortcut: letters, digits, - and _ only"),  # kapwa/inbox/replies/saved.py
+    N_("source: no such source"),  # kapwa/inbox/sla_actions.py
+    N_("url: must be an http(s) link to the message on the platform"),  # kapwa/inbox/replies/actions.py
+    N_("withdraw your own reply with Cancel instead"),  # kapwa/inbox/replies/actions.py
+    # Units on the service-level settings page (kapwa/web/templates/sla/settings.html).
+    N_("minutes"),
+    N_("hours"),
+    N_("days"),
+]

@@ -28,7 +28,7 @@ JobFn = Callable[..., Any]
 _JOBS: dict[str, JobFn] = {}
 
 # Modules that declare jobs; imported when a queue is built.
-JOB_MODULES = ("kapwa.core.builtin_jobs",)
+JOB_MODULES = ("kapwa.core.builtin_jobs", "kapwa.inbox.sla_jobs", "kapwa.inbox.replies.send")
 
 # Every periodic job, in one place: (job name, crontab arguments).
 PERIODIC: list[tuple[str, dict[str, str]]] = [
@@ -37,6 +37,9 @@ PERIODIC: list[tuple[str, dict[str, str]]] = [
     ("sources.sync_due", {"minute": "*"}),
     ("members.auto_merge", {"minute": "*/15"}),
     ("analysis.reanalyze_stale", {"minute": "40", "hour": "2"}),
+    ("inbox.rescore_open", {"minute": "*/10"}),
+    ("inbox.sla_notify", {"minute": "*/5"}),
+    ("replies.sweep", {"minute": "*"}),
 ]
 
 

@@ -21,12 +21,20 @@ class Runtime:
     def __post_init__(self) -> None:
         if self.secrets is None:
             self.secrets = SecretBox(self.settings)
+        self._bridge = None
+        if self.settings.redis_url:  # live events reach the other processes (web ⇄ workers)
+            from kapwa.core.events_redis import RedisBridge
+
+            self._bridge = RedisBridge(self.events, self.settings.redis_url)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         return cls(settings=settings, db=Database.from_settings(settings))
 
     def close(self) -> None:
+        if self._bridge is not None:
+            self._bridge.stop()
+        self.events.close()
         self.db.dispose()
 
 

@@ -24,6 +24,8 @@ from kapwa.core.models import AuditEntry, Message, User, Workspace
 from kapwa.core.runtime import Runtime
 from kapwa.core.security import hash_password
 from kapwa.demo.plan import anchor, build_plan
+from kapwa.demo.replies import write_desk_replies
+from kapwa.demo.sla import write_sla_policies
 from kapwa.demo.writer import write_plan
 
 log = logging.getLogger("kapwa.demo")
@@ -122,6 +124,8 @@ def load_demo(rt: Runtime, seed: int = 2026, now: dt.datetime | None = None,
         ws = _workspace(session)
         users = _users(session, ws.id, plan.start - dt.timedelta(days=3))
         counts = write_plan(session, plan, ws.id, users, progress)
+        counts["sla_policies"] = write_sla_policies(session, ws.id)  # kapwa/demo/sla.py
+        counts["saved_replies"] = write_desk_replies(session, ws.id, users, plan.now)  # kapwa/demo/replies.py
         summary = (f"Loaded the Bayani Pay demo community: {counts['members']} members, {counts['identities']} "
                    f"identities, {counts['conversations']} conversations, {counts['messages']} messages, "
                    f"{counts['activities']} activities from {counts['sources']} sources.")

@@ -95,6 +95,11 @@ def do_correct_labels(rt: Runtime, actor: Actor, message_id: int, values: dict[s
             tx.audit("message.label_correction", msg, f"Message {msg.id}: {parts}", diff)
             tx.emit("message.labels_corrected", {"id": msg.id, "conversation_id": msg.conversation_id,
                                                  "fields": list(diff)})
+            conversation_id = msg.conversation_id
+    if stored:  # the inbox's signals, priority and filters follow the person's correction
+        from kapwa.inbox.desk import update_conversations
+
+        update_conversations(rt, [conversation_id])
     return stored
 
 

@@ -20,7 +20,8 @@ from typing import Any
 log = logging.getLogger("kapwa.inbox")
 SLOTS = ("header", "thread_after", "aside_top", "aside")
 # Modules that register panels; imported once, on first use.
-PANEL_MODULES = ("kapwa.inbox.replies.panel", "kapwa.inbox.sla", "kapwa.inbox.suggest", "kapwa.inbox.live")
+PANEL_MODULES = ("kapwa.inbox.replies.panel", "kapwa.inbox.sla", "kapwa.inbox.suggest", "kapwa.inbox.live",
+                 "kapwa.inbox.priority_panel")
 
 
 @dataclass(frozen=True)

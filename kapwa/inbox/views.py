@@ -1,13 +1,15 @@
-"""Conversations list and conversation page."""
+"""The conversation page and its forms (status, priority, assignee, tags, notes, label corrections).
+
+The conversations list (the archive) lives with the inbox: kapwa/inbox/inbox_views.py."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from kapwa.core.actions import ActionError
 from kapwa.core.models import ConversationStatus, Priority, Role
-from kapwa.core.models.analysis import CORRECTABLE, INTENTS, LANGUAGES, SENTIMENT_LABELS, TOXICITY_SHOWN_AT
+from kapwa.core.models.analysis import CORRECTABLE, TOXICITY_SHOWN_AT
 from kapwa.inbox import actions, corrections, panels, queries
 from kapwa.inbox.queries import INTENT_PATTERN, LANGUAGE_PATTERN, SENTIMENT_PATTERN
 from kapwa.team import queries as team_q
@@ -16,43 +18,6 @@ from kapwa.web.forms import redirect
 from kapwa.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/conversations")
-async def conversations_list(
-    request: Request,
-    status: str = Query("", pattern="^(|all|new|open|pending|resolved|spam)$"),
-    source: int | None = Query(None, ge=1),
-    assignee: str = Query("", pattern=r"^(|me|none|\d+)$"),
-    needs_answer: bool = False,
-    tag: str = Query("", max_length=60),
-    q: str = Query("", max_length=200),
-    language: str = Query("", pattern=LANGUAGE_PATTERN),
-    sentiment: str = Query("", pattern=SENTIMENT_PATTERN),
-    toxic: bool = False,
-    intent: str = Query("", pattern=INTENT_PATTERN),
-    message_needs_answer: bool = False,
-    page: int = Query(1, ge=1, le=100000),
-    viewer: Viewer = Depends(require(Role.analyst)),
-    s: Session = Depends(db),
-):
-    ws = viewer.user.workspace_id
-    f = queries.ConversationFilter(status=status, source_id=source, needs_answer=needs_answer, tag=tag, q=q, page=page,
-                                   language=language, sentiment=sentiment, toxic=toxic, intent=intent,
-                                   message_needs_answer=message_needs_answer)
-    if assignee == "me":
-        f.assignee_id = viewer.user.id
-    elif assignee == "none":
-        f.unassigned = True
-    elif assignee:
-        f.assignee_id = int(assignee)
-    rows, total = queries.list_conversations(s, ws, f)
-    return render(request, "conversations/list.html", {
-        "conversations": rows, "total": total, "f": f, "assignee": assignee,
-        "sources": queries.sources(s, ws), "team": team_q.team(s, ws), "tags": queries.tags(s, ws),
-        "statuses": ConversationStatus.values(), "pages": max(1, -(-total // f.per_page)),
-        "languages": LANGUAGES, "sentiments": SENTIMENT_LABELS, "intents": INTENTS,
-    })
 
 
 @router.get("/conversations/{conversation_id}")

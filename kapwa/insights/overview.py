@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kapwa.core.models import Conversation, Member, Message, Source, utcnow
+from kapwa.inbox import sla_queries
+from kapwa.inbox.sla import PolicyMap
+from kapwa.inbox.sla_queries import SlaCounts, SourceResponse
 
 
 @dataclass
@@ -25,6 +28,12 @@ class Overview:
     sources: list[Source] = field(default_factory=list)
     waiting: list[Conversation] = field(default_factory=list)
     top_members: list[tuple[Member, int]] = field(default_factory=list)
+    # Service levels (kapwa/inbox/sla_queries.py): breaches and due-soon counts among open conversations,
+    # and the median business time to first response over the last 7 days, overall and per source.
+    sla: SlaCounts | None = None
+    sla_policies: bool = False
+    median_first_response_business_7d: float | None = None
+    first_response_by_source: list[SourceResponse] = field(default_factory=list)
 
     @property
     def messages_change_pct(self) -> float | None:
@@ -84,6 +93,12 @@ def overview(s: Session, workspace_id: int, now: dt.datetime | None = None, days
             .limit(8)
         )
     )
+    pm = PolicyMap.load(s, workspace_id)
+    ov.sla_policies = pm.default is not None or any(r.enabled for r in pm.by_source.values())
+    ov.sla = sla_queries.counts(s, workspace_id, now, pm)
+    ov.median_first_response_business_7d, by_source = sla_queries.first_response_by_source(
+        s, workspace_id, now, days=7, pm=pm)
+    ov.first_response_by_source = [r for r in by_source if r.answered or pm.for_source(r.source.id)]
     top = s.execute(
         select(Message.member_id, func.count().label("n"))
         .where(in_ws, Message.created_at >= week, Message.member_id.is_not(None))

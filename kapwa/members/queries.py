@@ -10,14 +10,10 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kapwa.core.models import (
-    Activity,
-    Conversation,
     Identity,
     Member,
     Message,
-    Note,
     Tag,
-    Task,
     Workspace,
     member_tags,
     utcnow,
@@ -79,64 +75,6 @@ def member(s: Session, workspace_id: int, member_id: int) -> Member | None:
     )
 
 
-def timeline(s: Session, member_id: int, limit: int = 100) -> list[Activity]:
-    return list(
-        s.scalars(
-            select(Activity)
-            .where(Activity.member_id == member_id)
-            .options(selectinload(Activity.source), selectinload(Activity.message))
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def recent_messages(s: Session, member_id: int, limit: int = 20) -> list[Message]:
-    return list(
-        s.scalars(
-            select(Message)
-            .where(Message.member_id == member_id)
-            .options(selectinload(Message.conversation))
-            .order_by(Message.created_at.desc())
-            .limit(limit)
-        )
-    )
-
-
-def open_conversations(s: Session, member_id: int) -> list[Conversation]:
-    return list(
-        s.scalars(
-            select(Conversation)
-            .where(
-                Conversation.started_by_member_id == member_id,
-                Conversation.status.in_(("new", "open", "pending")),
-            )
-            .order_by(Conversation.last_message_at.desc())
-            .limit(20)
-        )
-    )
-
-
-def member_tags_of(s: Session, member_id: int) -> list[Tag]:
-    return list(
-        s.scalars(
-            select(Tag).join(member_tags, member_tags.c.tag_id == Tag.id).where(member_tags.c.member_id == member_id)
-        )
-    )
-
-
-def notes_for_member(s: Session, member_id: int) -> list[Note]:
-    return list(
-        s.scalars(
-            select(Note).where(Note.member_id == member_id).options(selectinload(Note.author)).order_by(Note.id.desc())
-        )
-    )
-
-
-def tasks_for_member(s: Session, member_id: int) -> list[Task]:
-    return list(s.scalars(select(Task).where(Task.member_id == member_id).order_by(Task.done_at.is_not(None), Task.id)))
-
-
 @dataclass
 class SentimentWeek:
     start: dt.date  # the Monday the week starts on, in the workspace's time zone
@@ -171,8 +109,7 @@ def sentiment_by_week(s: Session, workspace_id: int, member_id: int, weeks: int 
     start_utc = dt.datetime.combine(first, dt.time(), tzinfo=tz).astimezone(dt.UTC)
     rows = s.execute(
         select(Message.created_at, Message.sentiment_score).where(
-            Message.member_id == member_id,
-            Message.workspace_id == workspace_id,
+            Message.member_id == member_id,  # not the workspace: that could steer the planner off the member's index
             Message.created_at >= start_utc,
             Message.sentiment_score.is_not(None),
             Message.deleted_at.is_(None),

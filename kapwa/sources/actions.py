@@ -64,3 +64,30 @@ def do_delete_source(rt: Runtime, actor: Actor, source_id: int) -> None:
         tx.audit("source.delete", src, f"Removed source {src.name} and everything synced from it")
         tx.session.delete(src)
         tx.emit("source.deleted", {"id": source_id})
+
+
+def do_set_auto_assign(rt: Runtime, actor: Actor, source_id: int, user_ids: list[int]) -> Source:
+    """Who takes turns on this source's new conversations (round-robin, kapwa/inbox/assign.py), in order.
+    An empty list turns auto-assignment off."""
+    actor.require(Role.manager)
+    from kapwa.core.models import User
+
+    wanted = list(dict.fromkeys(int(u) for u in user_ids))
+    with transaction(rt, actor) as tx:
+        src = _source(tx, source_id)
+        if wanted:
+            found = {u.id: u for u in tx.session.scalars(select(User).where(
+                User.id.in_(wanted), User.workspace_id == actor.workspace_id, User.is_active.is_(True)))}
+            if len(found) != len(wanted):
+                raise ActionError("auto-assign: only active teammates can take turns", field="user_ids")
+        old = list(src.auto_assign_user_ids or [])
+        if old == wanted:
+            return src
+        src.auto_assign_user_ids = wanted
+        if src.last_assigned_user_id not in wanted:
+            src.last_assigned_user_id = None
+        names = ", ".join(found[u].name for u in wanted) if wanted else "off"
+        tx.audit("source.auto_assign", src, f"Auto-assign on {src.name}: {names}",
+                 {"auto_assign_user_ids": [old, wanted]})
+        tx.emit("source.updated", {"id": src.id})
+    return src

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from kapwa.core.actions import ActionError
 from kapwa.core.models import Role
 from kapwa.sources import actions, connect, queries
+from kapwa.team import queries as team_q
 from kapwa.web.auth import Viewer, db, get_rt, require
 from kapwa.web.forms import redirect
 from kapwa.web.templating import render
@@ -18,7 +19,8 @@ router = APIRouter(include_in_schema=False)
 def _page(request: Request, viewer: Viewer, s: Session, **extra):
     ctx = {"rows": queries.sources_with_counts(s, viewer.user.workspace_id), "kinds": connect.available_kinds(),
            "needs": connect.NEEDS, "form": {}, "test_result": None,
-           "webhook_base": get_rt(request).settings.base_url.rstrip("/"), "webhook_kinds": connect.WEBHOOK_KINDS}
+           "webhook_base": get_rt(request).settings.base_url.rstrip("/"), "webhook_kinds": connect.WEBHOOK_KINDS,
+           "active_team": [u for u in team_q.team(s, viewer.user.workspace_id) if u.is_active]}
     ctx.update(extra)
     return render(request, "sources.html", ctx)
 
@@ -92,3 +94,14 @@ async def sync_now(source_id: int, request: Request, viewer: Viewer = Depends(re
 async def delete_source(source_id: int, request: Request, viewer: Viewer = Depends(require(Role.owner))):
     actions.do_delete_source(get_rt(request), viewer.actor(request), source_id)
     return redirect("/sources", "Source removed")
+
+
+@router.post("/sources/{source_id}/auto-assign")
+async def set_auto_assign(source_id: int, request: Request, user_ids: list[int] = Form([]),
+                          viewer: Viewer = Depends(require(Role.manager))):
+    """Round-robin auto-assignment: the teammates who take turns on this source's new conversations."""
+    try:
+        src = actions.do_set_auto_assign(get_rt(request), viewer.actor(request), source_id, user_ids)
+    except ActionError as exc:
+        return redirect("/sources", exc.message, "error")
+    return redirect("/sources", f"Auto-assign saved for {src.name}")

@@ -86,7 +86,26 @@ def make_templates() -> Jinja2Templates:
 
     env.filters.update(when=when, ago=ago, number=number, text=render_text, safe_html=render_html)
     env.globals.update(locales=i18n.LOCALES, current_locale=i18n.get_locale, now=utcnow)
+    from kapwa.inbox.sla_badge import register as register_sla_filter  # the `sla` filter (service levels)
+
+    register_sla_filter(env)
+    env.globals["unread_notifications"] = _unread_notifications
+    from kapwa.inbox.live_hub import register as register_live  # live_event_id() (live updates)
+
+    register_live(env)
     return templates
+
+
+@jinja2.pass_context
+def _unread_notifications(ctx) -> int:
+    """The header bell's count for the signed-in teammate (one indexed COUNT per page)."""
+    viewer, request = ctx.get("viewer"), ctx.get("request")
+    if viewer is None or request is None:
+        return 0
+    from kapwa.team.notifications import unread_count
+
+    with request.app.state.rt.db.sessions() as s:
+        return unread_count(s, viewer.user.id)
 
 
 def _babel_locale() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kapwa.core.actions import ActionError, Actor, NotFound
 from kapwa.core.models import AuditEntry, LabelCorrection, Message, Role
 from kapwa.inbox import corrections, queries
+from kapwa.inbox.desk import update_conversations
 from kapwa.members import queries as member_queries
 from kapwa.team.actions import do_create_api_token
 
@@ -96,16 +97,23 @@ def test_combined_filters_must_hold_on_the_same_message(rt, factory, world):
     assert _titles(rt, factory, sentiment="negative", status="resolved") == set()
 
 
-def test_list_page_has_labelled_filter_controls_and_filters(signed_in, world):
+def test_list_page_has_labelled_filter_controls_and_filters(signed_in, world, rt):
+    # The conversations page (the archive) shares the inbox's filters, which read each conversation's current
+    # signals (its latest analysed member message; the worst toxicity) as the desk keeps them after analysis.
+    update_conversations(rt, [c.id for c in world.values() if getattr(c, "__tablename__", "") == "conversations"])
     client, _user, _csrf = signed_in(Role.analyst)
     html = client.get("/conversations").text
     for control_id, name in (("clanguage", "language"), ("csentiment", "sentiment"), ("cintent", "intent")):
         assert f'<label for="{control_id}">' in html and f'id="{control_id}" name="{name}"' in html
-    assert 'name="toxic" value="true"' in html and 'name="message_needs_answer" value="true"' in html
+    assert 'name="toxic" value="1"' in html and 'name="needs_answer" value="1"' in html
     page = client.get("/conversations", params={"sentiment": "negative", "toxic": "true"})
     assert page.status_code == 200
     assert "Nawala ang pera ko" in page.text and "Salamat sa update" not in page.text
     assert '<option value="negative" selected>' in page.text
+    # "Two messages, two moods" was negative first, then asked a question: it is a question now.
+    questions = client.get("/conversations", params={"intent": "question"}).text
+    assert "Two messages, two moods" in questions and "Paano mag cash in" in questions
+    assert "Two messages, two moods" not in client.get("/conversations", params={"sentiment": "negative"}).text
     assert client.get("/conversations", params={"sentiment": "furious"}).status_code == 422
     assert client.get("/conversations", params={"language": "fr"}).status_code == 422
 
@@ -221,6 +229,8 @@ def test_member_page_without_analysed_messages_says_so(signed_in, factory):
 def test_moderator_corrects_labels_message_correction_and_audit(signed_in, world, rt):
     client, user, csrf = signed_in(Role.moderator)
     msg = _message(rt, world["angry"])
+    update_conversations(rt, [world["angry"].id])
+    assert "Nawala ang pera ko" in client.get("/conversations", params={"toxic": "true"}).text
     r = client.post(f"/messages/{msg.id}/labels", data={
         "csrf_token": csrf, "sentiment_label": "negative",  # unchanged: no correction
         "toxic": "no", "intent": "question", "language": "taglish"}, follow_redirects=False)

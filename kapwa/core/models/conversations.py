@@ -60,6 +60,7 @@ conversation_tags = Table(
     Base.metadata,
     Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_conversation_tags_tag_id", "tag_id", "conversation_id"),
 )
 
 member_tags = Table(
@@ -87,7 +88,12 @@ class Conversation(IdMixin, TimestampMixin, Base):
         UniqueConstraint("source_id", "platform_thread_id", name="uq_conversations_source_thread"),
         Index("ix_conversations_ws_status_last", "workspace_id", "status", "last_message_at"),
         Index("ix_conversations_ws_last", "workspace_id", "last_message_at"),
-        Index("ix_conversations_ws_status_priority", "workspace_id", "status", "priority_score"),
+        # The inbox (kapwa/inbox/listing.py, migration 0004): a status range in priority order, then every column
+        # a filter reads, so filters are checked on the index entry; and everything in priority order.
+        Index("ix_conversations_inbox", "workspace_id", "status", "priority_score", "id", "source_id", "assignee_id",
+              "language", "is_taglish", "sentiment_label", "intent", "needs_answer", "toxicity_score",
+              "started_by_member_id", "last_message_at", "last_inbound_at"),
+        Index("ix_conversations_ws_priority", "workspace_id", "priority_score", "id", "status"),
         Index("ix_conversations_ws_status_inbound", "workspace_id", "status", "last_inbound_at"),
     )
 
@@ -144,6 +150,7 @@ class Message(IdMixin, Base):
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
         Index("ix_messages_ws_created", "workspace_id", "created_at"),
         Index("ix_messages_member_created", "member_id", "created_at"),
+        Index("ix_messages_id_conversation", "id", "conversation_id"),  # search hits -> conversations (SQLite)
     )
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -22,6 +22,7 @@ class ReplyStatus(StrEnum):
     sent = "sent"
     failed = "failed"  # the platform refused or was unreachable; last_error says why; may be retried
     rejected = "rejected"  # a reviewer rejected it
+    cancelled = "cancelled"  # withdrawn before it was sent (by its author or a manager)
 
 
 class Reply(IdMixin, TimestampMixin, Base):

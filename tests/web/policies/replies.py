@@ -1,0 +1,35 @@
+"""Replies, the approvals queue and saved replies (kapwa/inbox/replies)."""
+
+from kapwa.core.models import Role
+
+POLICY = {
+    ("GET", "/conversations/{conversation_id}/replies"): Role.analyst,
+    ("POST", "/conversations/{conversation_id}/replies"): Role.moderator,
+    ("POST", "/replies/{reply_id}/submit"): Role.moderator,
+    ("POST", "/replies/{reply_id}/edit"): Role.moderator,
+    ("POST", "/replies/{reply_id}/approve"): Role.manager,
+    ("POST", "/replies/{reply_id}/reject"): Role.manager,
+    ("POST", "/replies/{reply_id}/retry"): Role.moderator,
+    ("POST", "/replies/{reply_id}/cancel"): Role.moderator,
+    ("POST", "/replies/{reply_id}/settle"): Role.moderator,
+    ("GET", "/approvals"): Role.manager,
+    ("POST", "/approvals/settings"): Role.manager,
+    ("POST", "/sources/{source_id}/reply-approval"): Role.manager,
+    ("GET", "/saved-replies"): Role.analyst,
+    ("GET", "/saved-replies/new"): Role.moderator,
+    ("POST", "/saved-replies"): Role.moderator,
+    ("GET", "/saved-replies/{saved_reply_id}"): Role.moderator,
+    ("POST", "/saved-replies/{saved_reply_id}"): Role.moderator,
+    ("POST", "/saved-replies/{saved_reply_id}/delete"): Role.moderator,
+    ("POST", "/api/v1/conversations/{conversation_id}/replies"): Role.moderator,
+    ("GET", "/api/v1/replies"): Role.analyst,
+    ("GET", "/api/v1/replies/{reply_id}"): Role.analyst,
+    ("PATCH", "/api/v1/replies/{reply_id}"): Role.moderator,
+    ("POST", "/api/v1/replies/{reply_id}/submit"): Role.moderator,
+    ("POST", "/api/v1/replies/{reply_id}/approve"): Role.manager,
+    ("POST", "/api/v1/replies/{reply_id}/reject"): Role.manager,
+    ("POST", "/api/v1/replies/{reply_id}/retry"): Role.moderator,
+    ("POST", "/api/v1/replies/{reply_id}/cancel"): Role.moderator,
+    ("POST", "/api/v1/replies/{reply_id}/settle"): Role.moderator,
+    ("GET", "/api/v1/saved-replies"): Role.analyst,
+}
