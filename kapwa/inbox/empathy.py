@@ -38,6 +38,10 @@ from kapwa.inbox.textsim import similarity
 log = logging.getLogger("kapwa.inbox")
 UPSET_AT = -0.3  # sentiment at or below this is an upset member
 TOXIC_AT = 0.5
+# A draft is called hostile on the model's score alone only from here: a teammate's reply is rarely abusive,
+# and the toxicity model scores some firm but polite wording ("Please do NOT share your OTP") near 0.5, so a
+# lower bar would warn on good replies. Insults are caught below that by the wording lists (L.HARSH).
+HOSTILE_DRAFT_AT = 0.7
 MIN_WORDS_TONE = 4  # drafts shorter than this are still being typed: no tone or next-step findings yet
 MIN_WORDS_LANGUAGE = 5
 LANGUAGE_NAMES = {"en": L.N_("English"), "tl": L.N_("Filipino"), "taglish": L.N_("Taglish")}
@@ -253,7 +257,7 @@ def check_reply(draft: str, *, member_texts: Sequence[str] = (), member_language
                                 gettext("A row of exclamation marks reads as shouting or sarcasm."), fixed,
                                 (start, end), draft[start:end], "replace", fixed))
     toxicity = draft_result.get("toxicity_score") or 0.0
-    harsh_draft = toxicity >= TOXIC_AT and not any(f.code == "harsh" for f in findings)
+    harsh_draft = toxicity >= HOSTILE_DRAFT_AT and not any(f.code == "harsh" for f in findings)
     if harsh_draft:
         opening = _with_name(L.CALM_REWRITE[reply_lang], name)
         findings.append(Finding(
