@@ -183,11 +183,12 @@ def measure(url: str, meta: dict, path: str, n: int, warmup: int, backend: str) 
 
     from kapwa.core.runtime import Runtime
     from kapwa.core.settings import load_settings
-    from kapwa.web.app import create_app
+    from kapwa.web.app import create_app, tune_gc_for_serving
 
     tmp = Path(tempfile.mkdtemp(prefix="kapwa-inbox-bench-"))
     rt = Runtime.from_settings(load_settings(secret_key=SECRET, data_dir=tmp, database_url=url, log_level="WARNING"))
     app = create_app(rt=rt)
+    tune_gc_for_serving()  # as `kapwa serve` does before serving
     captured: list[list] | None = None
 
     @event.listens_for(rt.db.engine, "before_cursor_execute")

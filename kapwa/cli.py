@@ -169,7 +169,7 @@ def serve(
     """Serve the web UI and REST API (and, without Redis, the job worker) in one process."""
     from kapwa.core.jobs import InProcessWorker, JobQueue
     from kapwa.team import queries
-    from kapwa.web.app import create_app
+    from kapwa.web.app import create_app, tune_gc_for_serving
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     if demo:
@@ -196,6 +196,7 @@ def serve(
     if worker:
         worker.start()
     server = uvicorn_server(application, settings)
+    tune_gc_for_serving()
     try:
         server.run()
     finally:

@@ -212,7 +212,7 @@ def conditions(s: Session, workspace_id: int, f: InboxFilter, *, viewer_id: int 
         member.append(Member.segment == f.segment)
     if f.level is not None:
         member.append(Member.level == f.level)
-    if member:  # the members, read once through ix_members_ws_segment, not a lookup per conversation
+    if member:  # the members, read once (ix_members_ws_segment / _level / _vip), not a lookup per conversation
         where.append(c.started_by_member_id.in_(select(Member.id).where(Member.workspace_id == workspace_id, *member)))
     if f.since:
         where.append(c.last_message_at >= _day_start(f.since, tz))

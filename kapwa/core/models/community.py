@@ -58,7 +58,10 @@ class Member(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_members_ws_last_active", "workspace_id", "last_active_at"),
         Index("ix_members_ws_name", "workspace_id", "display_name"),
-        Index("ix_members_ws_segment", "workspace_id", "segment", "level", "is_vip"),  # the inbox's member filters
+        # The inbox's member filters (migration 0004).
+        Index("ix_members_ws_segment", "workspace_id", "segment"),
+        Index("ix_members_ws_level", "workspace_id", "level"),
+        Index("ix_members_ws_vip", "workspace_id", "is_vip"),
     )
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

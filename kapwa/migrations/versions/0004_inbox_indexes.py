@@ -7,7 +7,8 @@
 * ``ix_conversations_ws_priority``: all conversations in priority order with their status, for PostgreSQL's
   default inbox (it cannot merge the three "needs attention" ranges of the index above in order).
 * ``ix_conversation_tags_tag_id``: the conversations with a tag (the primary key starts with the conversation).
-* ``ix_members_ws_segment``: the members of a segment, level or VIP, for the member filters.
+* ``ix_members_ws_segment`` / ``_ws_level`` / ``_ws_vip``: the members of a segment, a level or the VIPs, for the
+  member filters (read once as a list of ids, in id order).
 * ``ix_messages_id_conversation``: the conversations of full-text hits on SQLite (FTS5 gives message ids; this
   reads their conversation from a narrow index instead of each message's row).
 
@@ -37,7 +38,9 @@ def upgrade() -> None:
     with op.batch_alter_table('conversation_tags', schema=None) as batch_op:
         batch_op.create_index('ix_conversation_tags_tag_id', ['tag_id', 'conversation_id'], unique=False)
     with op.batch_alter_table('members', schema=None) as batch_op:
-        batch_op.create_index('ix_members_ws_segment', ['workspace_id', 'segment', 'level', 'is_vip'], unique=False)
+        batch_op.create_index('ix_members_ws_segment', ['workspace_id', 'segment'], unique=False)
+        batch_op.create_index('ix_members_ws_level', ['workspace_id', 'level'], unique=False)
+        batch_op.create_index('ix_members_ws_vip', ['workspace_id', 'is_vip'], unique=False)
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index('ix_messages_id_conversation', ['id', 'conversation_id'], unique=False)
 
@@ -46,6 +49,8 @@ def downgrade() -> None:
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index('ix_messages_id_conversation')
     with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.drop_index('ix_members_ws_vip')
+        batch_op.drop_index('ix_members_ws_level')
         batch_op.drop_index('ix_members_ws_segment')
     with op.batch_alter_table('conversation_tags', schema=None) as batch_op:
         batch_op.drop_index('ix_conversation_tags_tag_id')
