@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 import nh3
+from babel import Locale
 from babel.dates import format_datetime, format_timedelta
 from babel.numbers import format_decimal
 from fastapi import Request
@@ -108,8 +109,12 @@ def _unread_notifications(ctx) -> int:
         return unread_count(s, viewer.user.id)
 
 
-def _babel_locale() -> str:
-    return "fil_PH" if i18n.get_locale() == "fil" else "en_PH"
+_BABEL_LOCALES = {"fil": Locale.parse("fil_PH"), "en": Locale.parse("en_PH")}
+
+
+def _babel_locale() -> Locale:
+    """The UI language's Babel locale (parsed once: babel re-parses a locale name on every call)."""
+    return _BABEL_LOCALES["fil" if i18n.get_locale() == "fil" else "en"]
 
 
 def render(request: Request, name: str, context: dict | None = None, status_code: int = 200):
