@@ -8,38 +8,124 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from markupsafe import Markup
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from kapwa.core.actions import ActionError
-from kapwa.core.i18n import gettext
-from kapwa.core.models import Conversation, ConversationStatus, Priority, Role, Workspace, utcnow
+from kapwa.core.i18n import gettext, ngettext
+from kapwa.core.models import (
+    Conversation,
+    ConversationStatus,
+    Member,
+    Priority,
+    Role,
+    Source,
+    User,
+    utcnow,
+)
 from kapwa.core.models.analysis import INTENTS, LANGUAGES, SENTIMENT_LABELS
 from kapwa.inbox import bulk, listing, priority, queries, saved_views
 from kapwa.inbox.listing import FilterError, InboxFilter
+from kapwa.inbox.sla import PolicyMap, format_duration
+from kapwa.inbox.sla_badge import badge_html, sla_badge_of
 from kapwa.team import queries as team_q
 from kapwa.web.auth import Viewer, db, get_rt, require
 from kapwa.web.forms import redirect
-from kapwa.web.templating import render
+from kapwa.web.templating import format_ago, render
 
 router = APIRouter(include_in_schema=False)
 
-@dataclass
+@dataclass(slots=True)
 class InboxRow:
-    """One row, with what the template shows worked out in Python (cheaper than per-row template logic)."""
+    """One row, with what the template shows worked out in Python: per-row template logic (filters, gettext
+    calls, an include for the service-level badge) was most of the page's render time."""
 
     c: Conversation
-    reasons: list[tuple[str, int]]  # (label in the viewer's language, points)
+    title: str  # the title, or "(untitled)" translated
+    prio_label: str | None  # "urgent" / "high" translated, for the badge (None for the other priorities)
+    messages: str  # "12 messages"
+    reasons: list[tuple[str, str, bool]]  # (label in the viewer's language, "+30", negative?)
     summary: str  # the tooltip: every reason with its points and the total
     waiting: str | None  # how long the member has been waiting for the team, e.g. "5 h", "3 d 4 h"
+    last: str | None  # when not waiting: how long ago the last message came ("3 days ago")
+    status: str  # the status in the viewer's language (as in the page's status_labels)
+    badge: Markup  # the service-level badge (kapwa/inbox/sla_badge.py), or ""
+    tags: list[str]  # the tags' names
+    source: Source
+    assignee: User | None
 
 
 def _waited(since: dt.datetime | None, now: dt.datetime) -> str | None:
     if since is None:
         return None
-    from kapwa.inbox.sla import format_duration  # the same compact durations as the service-level badges
-
     return format_duration(max(0.0, (now - since).total_seconds()))
+
+
+class _Labels:
+    """Translations for one page's rows, each looked up once (labels and counts repeat from row to row)."""
+
+    def __init__(self):
+        self.untitled = Markup(gettext("(untitled)"))
+        self._reasons: dict[str, str] = {}
+        self._words: dict[str, Markup] = {}
+        self._counts: dict[int, Markup] = {}
+        self._statuses: dict[str, str] = {}
+
+    def reason(self, label: str) -> str:
+        hit = self._reasons.get(label)
+        if hit is None:
+            hit = self._reasons[label] = priority.reason_label(label)
+        return hit
+
+    def word(self, text: str) -> Markup:  # as {{ _(text) }} gives it
+        hit = self._words.get(text)
+        if hit is None:
+            hit = self._words[text] = Markup(gettext(text))
+        return hit
+
+    def status(self, status: str) -> str:
+        hit = self._statuses.get(status)
+        if hit is None:
+            hit = self._statuses[status] = gettext(status)
+        return hit
+
+    def count(self, n: int) -> Markup:  # as {{ ngettext("%(num)s message", "%(num)s messages", n) }} gives it
+        hit = self._counts.get(n)
+        if hit is None:
+            hit = self._counts[n] = Markup(ngettext("%(num)s message", "%(num)s messages", n))
+        return hit
+
+    def summary(self, reasons: list) -> str:  # priority.reasons_summary, with the labels looked up once
+        if not reasons:
+            return gettext("No priority points")
+        parts = [f"{self.reason(label)} {points:+d}" for label, points in reasons]
+        return ", ".join(parts) + " = " + gettext("%(n)s points", n=max(0, sum(p for _, p in reasons)))
+
+
+# What the page loads of a row's relationships: of the member only what the row shows, in the same query.
+# Source and assignee come from the page's lists of sources and teammates, the tags' names from one query
+# (listing.tag_names); none of them is loaded with the conversation.
+PAGE_LOAD = (lazyload(Conversation.source), lazyload(Conversation.assignee), lazyload(Conversation.tags),
+             joinedload(Conversation.started_by).load_only(Member.id, Member.display_name, Member.is_vip))
+
+
+def inbox_rows(convs: list[Conversation], pm: PolicyMap | None, now: dt.datetime, tags: dict[int, list[str]],
+               sources: list[Source], team: list[User]) -> list[InboxRow]:
+    t = _Labels()
+    by_source, by_user = {x.id: x for x in sources}, {u.id: u for u in team}
+    rows = []
+    for c in convs:
+        # (from the conversation itself, a query, only if the lists lack it: they hold the whole workspace)
+        source = by_source.get(c.source_id) or c.source
+        assignee = None if c.assignee_id is None else (by_user.get(c.assignee_id) or c.assignee)
+        reasons = c.priority_reasons or []
+        waiting = _waited(priority.waiting_since(c), now)
+        rows.append(InboxRow(
+            c, c.title or t.untitled, t.word(c.priority) if c.priority in ("high", "urgent") else None,
+            t.count(c.message_count), [(t.reason(label), f"{points:+d}", points < 0) for label, points in reasons],
+            t.summary(reasons), waiting, None if waiting else format_ago(c.last_message_at, now),
+            t.status(c.status), badge_html(sla_badge_of(c, pm, now)), tags.get(c.id, []), source, assignee))
+    return rows
 
 
 INBOX_DEFAULTS = InboxFilter()
@@ -64,10 +150,6 @@ def _filter_params(request: Request, s: Session, viewer: Viewer):
     return params, view
 
 
-def _workspace_tz(s: Session, workspace_id: int) -> str:
-    return s.scalar(select(Workspace.timezone).where(Workspace.id == workspace_id)) or "Asia/Manila"
-
-
 def inbox_context(request: Request, viewer: Viewer, s: Session, *, archive: bool) -> dict:
     ws = viewer.user.workspace_id
     defaults = ARCHIVE_DEFAULTS if archive else INBOX_DEFAULTS
@@ -76,21 +158,20 @@ def inbox_context(request: Request, viewer: Viewer, s: Session, *, archive: bool
         f = InboxFilter.from_params(params, default_status=defaults.status, default_sort=defaults.sort)
     except FilterError as exc:
         raise HTTPException(422, exc.message) from None
-    result = listing.inbox_page(s, ws, f, viewer_id=viewer.user.id, tz=_workspace_tz(s, ws))
+    sources, team = queries.sources(s, ws), team_q.team(s, ws)  # for the filters, and the rows' (see PAGE_LOAD)
+    pm = PolicyMap.load(s, ws)  # the service-level policies, and the workspace's time zone
+    result = listing.inbox_page(s, ws, f, viewer_id=viewer.user.id, tz=pm.timezone, load=PAGE_LOAD)
     views = saved_views.visible_views(s, ws, viewer.user.id)
     qs = f.query_string(defaults=defaults)
     link_qs = "&".join(p for p in (qs, f"view={view.id}" if view else "") if p)
-    team = team_q.team(s, ws)
-    now = utcnow()
-    rows = [InboxRow(c, [(priority.reason_label(label), points) for label, points in c.priority_reasons or []],
-                     priority.reasons_summary(c.priority_reasons), _waited(priority.waiting_since(c), now))
-            for c in result.rows]
+    rows = inbox_rows(result.rows, pm, utcnow(),
+                      listing.tag_names(s, [c.id for c in result.rows]), sources, team)
     return {
         "archive": archive, "action": "/conversations" if archive else "/inbox", "f": f, "result": result,
         "rows": rows, "current_view": view, "link_qs": link_qs,
         "save_query": f.query_string(), "views_personal": [v for v in views if v.owner_user_id is not None],
         "views_shared": [v for v in views if v.owner_user_id is None],
-        "sources": queries.sources(s, ws), "team": team, "active_team": [u for u in team if u.is_active],
+        "sources": sources, "team": team, "active_team": [u for u in team if u.is_active],
         "tags": queries.tags(s, ws), "statuses": ConversationStatus.values(), "priorities": Priority.values(),
         "languages": LANGUAGES, "sentiments": SENTIMENT_LABELS, "intents": INTENTS, "sorts": listing.SORTS,
         "segments": listing.segments(s, ws), "levels": listing.LEVELS,

@@ -241,8 +241,9 @@ def ordering(sort: str) -> tuple:
 
 
 def inbox_page(s: Session, workspace_id: int, f: InboxFilter, *, viewer_id: int | None = None,
-               tz: str = "Asia/Manila") -> InboxPage:
-    """One page of the inbox, and how many match (see the module docstring for what is counted)."""
+               tz: str = "Asia/Manila", load: tuple | None = None) -> InboxPage:
+    """One page of the inbox, and how many match (see the module docstring for what is counted). ``load``: the
+    loader options of the rows' relationships (default: source, assignee, member and tags, each selectin)."""
     where = conditions(s, workspace_id, f, viewer_id=viewer_id, tz=tz)
     base = select(Conversation).where(and_(*where))
     if f.status != "all":
@@ -250,8 +251,8 @@ def inbox_page(s: Session, workspace_id: int, f: InboxFilter, *, viewer_id: int 
         # search's ids) and read every row it finds; this index checks all filters on its entries (0004).
         base = base.with_hint(Conversation, "INDEXED BY ix_conversations_inbox", "sqlite")
     page = max(1, f.page)
-    opts = (selectinload(Conversation.source), selectinload(Conversation.assignee),
-            selectinload(Conversation.started_by), selectinload(Conversation.tags))
+    opts = load if load is not None else (selectinload(Conversation.source), selectinload(Conversation.assignee),
+                                          selectinload(Conversation.started_by), selectinload(Conversation.tags))
     window = (page - 1) * f.per_page, f.per_page + 1
     if window[0] + f.per_page <= COUNT_CAP:
         # One pass over the matches, on index entries: the ids of up to COUNT_CAP + 1 of them in the page's order
@@ -293,6 +294,19 @@ def count(s: Session, base, sort: str = "priority") -> tuple[int, bool]:
     limited = base.with_only_columns(Conversation.id).order_by(*ordering(sort)).limit(COUNT_CAP + 1).subquery()
     n = s.scalar(select(func.count()).select_from(limited)) or 0
     return (COUNT_CAP, True) if n > COUNT_CAP else (n, False)
+
+
+def tag_names(s: Session, conversation_ids: list[int]) -> dict[int, list[str]]:
+    """The tags of these conversations, by name (as ``Conversation.tags`` orders them), in one query."""
+    if not conversation_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    for cid, name in s.execute(select(conversation_tags.c.conversation_id, Tag.name)
+                               .join(Tag, Tag.id == conversation_tags.c.tag_id)
+                               .where(conversation_tags.c.conversation_id.in_(conversation_ids))
+                               .order_by(Tag.name)):
+        found.setdefault(cid, []).append(name)
+    return found
 
 
 # Engagement segments present in a workspace, for the filter's choices (cached: it reads every member).
