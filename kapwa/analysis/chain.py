@@ -37,7 +37,8 @@ class Chain:
         return {s.name: s.version for s in self.steps}
 
     def analyze(self, texts: list[str]) -> list[dict[str, Any]]:
-        results: list[dict[str, Any]] = [{"versions": {}} for _ in texts]
+        results: list[dict[str, Any]] = [{} for _ in texts]
+        done: dict[str, str] = {}  # the steps that ran on this batch, with their versions
         for step in self.steps:
             started = time.perf_counter()
             try:
@@ -46,9 +47,10 @@ class Chain:
                 self.failures[step.name] = self.failures.get(step.name, 0) + 1
                 log.exception("analysis step %s failed on a batch of %d", step.name, len(texts))
                 continue
-            for r in results:
-                r["versions"][step.name] = step.version
+            done[step.name] = step.version
             log.debug("step %s: %d texts in %.3f s", step.name, len(texts), time.perf_counter() - started)
+        for r in results:
+            r["versions"] = dict(done)
         return results
 
 

@@ -1,19 +1,24 @@
-"""Text features and sparse linear models for the sentiment and toxicity steps, in pure Python.
+"""Text features and linear models for the sentiment and toxicity steps, a whole batch at a time (numpy).
 
-No numpy at run time: features are hashed n-grams, models are quantised sparse weight tables expanded
-into ``array('b')`` at load (≈ 0.8 MB per 3-class model), and scoring is a dictionary walk.
-
-Features (shared by every model, so one text is featurised once per batch — see :func:`featurize`):
+Features (shared by every model, so a batch is featurised once — see :func:`featurize`):
 
 * normalisation: HTML entities unescaped, lowercase, URLs → ``<url>``, @mentions → ``<user>``, numbers →
   ``<num>``, a letter repeated 3+ times collapsed to 2 ("sooo goood" → "soo good"), the Filipino
   honorific particles *po* / *opo* removed (they carry politeness, not polarity; VADER reads "po" as
   negative), emoji and emoticons kept as tokens;
-* word unigrams + bigrams (CRC-32 with start value 1) and character 3–5-grams of the normalised token
-  string padded with spaces (CRC-32), hashed into 2**18 buckets; binary (present/absent), L2-normalised.
+* word unigrams + bigrams, and character 3–5-grams of the normalised token string padded with spaces;
+* hashed into 2**N_BITS buckets; value = occurrences / sqrt(all n-gram occurrences of the text) (for a
+  text without repeated n-grams this is binary and L2-normalised).
 
-The training scripts (training/analysis/) build their scipy matrices from these very functions, so the
-features at training and at run time are identical by construction.
+How: the regular expressions run once over the batch joined with a separator token, so the token stream
+of the whole batch is one string; its code points go into one numpy array, and every n-gram — character
+windows and whole tokens alike — is hashed from prefix sums of a polynomial hash (mod 2**64), then mixed
+into a bucket. Windows that cross the separator are dropped, so a text's features never depend on the
+other texts of its batch. Models are dense ``int8`` weight matrices ``W[bucket, k]``; a batch is scored
+with one gather and a ``bincount`` per output — no Python loop per text beyond the tokens.
+
+The training scripts (training/analysis/) build their scipy matrices from :func:`featurize` itself, so
+the features at training and at run time are identical by construction.
 """
 
 from __future__ import annotations
@@ -22,42 +27,49 @@ import gzip
 import hashlib
 import html
 import json
-import math
 import re
-from array import array
-from collections.abc import Callable
-from functools import cache, lru_cache
-from itertools import accumulate, pairwise, repeat
-from operator import itemgetter
+import threading
+from functools import cache
+from itertools import compress
 from pathlib import Path
 from typing import NamedTuple
-from zlib import crc32
+
+import numpy as np
+
+from kapwa.analysis.lexicon_tl import EN_MARKERS, TL_MARKERS
 
 N_BITS = 18
-N_BUCKETS = 1 << N_BITS
-MASK = N_BUCKETS - 1
+N_BUCKETS = 1 << N_BITS  # hashed n-gram buckets
+N_ROWS = 2 * N_BUCKETS  # weight rows (= feature columns): the buckets, then their Filipino-only copies
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-FEATURES_VERSION = "f1"  # bump when anything below changes the feature space
+FEATURES_VERSION = "f2"  # bump when anything below changes the feature space
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _USER = re.compile(r"@\w+")
 _NUM = re.compile(r"\d+(?:[.,:]\d+)*")
-_REPEAT = re.compile(r"(\w)\1{2,}")
+_REPEAT = re.compile(r"(\w)\1\1+")
 _TOKEN = re.compile(
     r"<url>|<user>|<num>"  # placeholders
     r"|[:;=8][-'^]?[()\[\]dpo/\\|*3]+(?=\s|$)"  # emoticons :) ;-( :d :p
     r"|[^\W\d_]+(?:['’][^\W\d_]+)*"  # words (any script), with inner apostrophes
     r"|[!?]+"  # runs of ! and ?
-    r"|[^\w\s<>]"  # any other symbol on its own: emoji, #, etc.
+    r"|[^\w\s<>]"  # any other symbol on its own: emoji, #, \x00 (the batch separator), etc.
 )
 POLITE = frozenset({"po", "opo", "pu", "poh"})
+SEP = "\x00"
+_JOIN = f"\n{SEP}\n"
+
+# polynomial hash mod 2**64 (P odd, so it has an inverse) and the salts of the n-gram kinds
+_P = 0x100000001B3
+_PINV = pow(_P, -1, 1 << 64)
+_SALT_CHAR, _SALT_WORD, _SALT_BIGRAM = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+CHAR_N = (3, 4, 5)
 
 
-def tokens(text: str) -> list[str]:
-    """Normalised tokens (see the module docstring)."""
-    if "&" in text:
-        text = html.unescape(text)
-    t = text.lower()
+def _normalise(joined: str) -> str:
+    if "&" in joined:
+        joined = html.unescape(joined)
+    t = joined.lower()
     if "http" in t or "www." in t:
         t = _URL.sub(" <url> ", t)
     if "@" in t:
@@ -65,146 +77,223 @@ def tokens(text: str) -> list[str]:
     if "<3" in t:
         t = t.replace("<3", " ❤ ")
     t = _NUM.sub(" <num> ", t)
-    t = _REPEAT.sub(r"\1\1", t)
-    return [w for w in _TOKEN.findall(t) if w not in POLITE]
+    return _REPEAT.sub(r"\1\1", t)
+
+
+def batch_tokens(texts: list[str]) -> list[str]:
+    """Normalised tokens of every text, politeness particles included, in one flat list: SEP, tokens of
+    text 0, SEP, tokens of text 1, …, SEP."""
+    joined = _JOIN.join(texts)
+    if joined.count(SEP) != len(texts) - 1:  # a text carries the separator itself
+        joined = _JOIN.join(t.replace(SEP, " ") for t in texts)
+    flat = _TOKEN.findall(_normalise(joined))
+    flat.insert(0, SEP)
+    flat.append(SEP)
+    return flat
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens of one text (see the module docstring)."""
+    return [w for w in batch_tokens([text or ""])[1:-1] if w not in POLITE]
+
+
+# token kinds: 0 other, 1 Tagalog function word, 2 English function word, 3 SEP, 4 politeness particle
+_KIND = {**{w: 2 for w in EN_MARKERS}, **{w: 1 for w in TL_MARKERS}, **{w: 4 for w in POLITE}, SEP: 3}
+OTHER, TL, EN, SEP_KIND, POLITE_KIND = 0, 1, 2, 3, 4
+
+
+def filipino(kinds: np.ndarray) -> np.ndarray:
+    """Per text, from the token kinds of a flat token list: 1.0 when it has 2+ Tagalog function words
+    (politeness particles included), or 1 and no English one."""
+    seps = np.flatnonzero(kinds == SEP_KIND)
+    tl = np.concatenate([[0], np.cumsum((kinds == TL) | (kinds == POLITE_KIND))])
+    en = np.concatenate([[0], np.cumsum(kinds == EN)])
+    n_tl, n_en = np.diff(tl[seps]), np.diff(en[seps])
+    return ((n_tl >= 2) | ((n_tl == 1) & (n_en == 0))).astype(np.float64)
+
+
+_pow_lock = threading.Lock()
+_POW: list[np.ndarray] = [np.ones(1, np.uint64), np.ones(1, np.uint64)]
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(P**k, P**-k) for k < n, mod 2**64 (grown on demand, kept for the process)."""
+    if len(_POW[0]) < n:
+        with _pow_lock:
+            m = max(n, 2 * len(_POW[0]), 1 << 16)
+            up = np.multiply.accumulate(np.full(m, _P, np.uint64))
+            down = np.multiply.accumulate(np.full(m, _PINV, np.uint64))
+            _POW[:] = [np.concatenate([[np.uint64(1)], up[:-1]]), np.concatenate([[np.uint64(1)], down[:-1]])]
+    return _POW[0], _POW[1]
+
+
+def _bucket(h: np.ndarray, salt: int) -> np.ndarray:
+    """Mix 64-bit hashes (a murmur3-style finaliser) and keep the top N_BITS as bucket numbers."""
+    x = h ^ np.uint64(salt)
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xFF51AFD7ED558CCD)
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xC4CEB9FE1A85EC53)
+    x ^= x >> np.uint64(33)
+    return (x >> np.uint64(64 - N_BITS)).astype(np.int64)
 
 
 class Feats(NamedTuple):
-    idx: tuple[int, ...]  # distinct buckets
-    inv: float  # 1 / sqrt(len(idx)) — binary features, L2-normalised
-    get: Callable  # operator.itemgetter(*idx), padded to ≥ 2 items so it always returns a tuple
-    toks: list[str]  # normalised tokens (reused by the toxicity lexicons)
+    n: int  # texts
+    doc: np.ndarray  # int64: which text each n-gram occurrence belongs to
+    bucket: np.ndarray  # int64: its bucket
+    inv: np.ndarray  # float64 per text: 1 / sqrt(occurrences), 0 for a text without features
+    flag: np.ndarray  # float64 per text: 1.0 for Filipino-looking text (see :func:`filipino`)
+    flat: list[str]  # normalised tokens of the whole batch, SEP before each text and at the end
+    seps: np.ndarray  # where the SEPs are in ``flat``: text i is flat[seps[i] + 1 : seps[i + 1]]
 
 
-_AND = MASK.__and__
+def _featurize(texts: list[str]) -> Feats:
+    if not texts:
+        empty = np.zeros(0, np.int64)
+        return Feats(0, empty, empty, np.zeros(0), np.zeros(0), [SEP], np.zeros(1, np.int64))
+    flat = batch_tokens(texts)
+    get = _KIND.get
+    kinds = np.array([get(w, 0) for w in flat], np.int8)
+    flag = filipino(kinds)
+    polite = kinds == POLITE_KIND
+    if polite.any():
+        keep = ~polite
+        flat = list(compress(flat, keep.tolist()))
+        kinds = kinds[keep]
+    seps = np.flatnonzero(kinds == SEP_KIND)
+    c = np.frombuffer(" ".join(flat).encode("utf-32-le"), np.uint32).astype(np.uint64)
+    length = len(c)
+    up, down = _powers(length + 1)
+    g = np.zeros(length + 1, np.uint64)
+    np.cumsum(c * down[:length], out=g[1:])  # g[i] = Σ_{k<i} c[k]·P^-k, so a span's hash is P^(r-1)·(g[r] − g[l])
+    is_sep = c == 0
+    nsep = np.zeros(length + 1, np.int64)
+    np.cumsum(is_sep, out=nsep[1:])
+    docs, buckets = [], []
+    for n in CHAR_N:
+        if length < n:
+            continue
+        m = length - n + 1  # windows [i, i+n) for i < m; keep those without a separator
+        ok = nsep[n : n + m] == nsep[:m]
+        docs.append(nsep[:m][ok] - 1)
+        buckets.append(_bucket((up[n - 1 : n - 1 + m] * (g[n : n + m] - g[:m]))[ok], _SALT_CHAR))
+    sp = np.flatnonzero(c == 32)
+    starts, ends = sp[:-1] + 1, sp[1:]  # the tokens between consecutive spaces
+    word = (ends > starts) & ~is_sep[np.minimum(starts, length - 1)]
+    w = np.flatnonzero(word)
+    ws, we = starts[w], ends[w]
+    docs.append(nsep[ws] - 1)
+    buckets.append(_bucket(up[we - 1] * (g[we] - g[ws]), _SALT_WORD))
+    b = np.flatnonzero(word[:-1] & word[1:])  # two adjacent tokens of the same text: "a b"
+    bs, be = starts[b], ends[b + 1]
+    docs.append(nsep[bs] - 1)
+    buckets.append(_bucket(up[be - 1] * (g[be] - g[bs]), _SALT_BIGRAM))
+    doc = np.concatenate(docs)
+    bucket = np.concatenate(buckets)
+    counts = np.bincount(doc, minlength=len(texts))
+    inv = np.zeros(len(texts))
+    nz = counts > 0
+    inv[nz] = 1.0 / np.sqrt(counts[nz])
+    if flag.any():  # Filipino texts also fire the Filipino-only copy of each bucket (same value)
+        copy = flag[doc] > 0
+        doc = np.concatenate([doc, doc[copy]])
+        bucket = np.concatenate([bucket, bucket[copy] + N_BUCKETS])
+    return Feats(len(texts), doc, bucket, inv, flag, flat, seps)
 
 
-@lru_cache(maxsize=4096)
-def featurize(text: str) -> Feats:
-    """Features of one text. Cached, so the steps of one batch featurise each text once.
-
-    Word n-grams: crc32(token or "a b", 1); char n-grams: crc32(n-gram) — all masked to 18 bits.
-    The char loop runs as nested ``map`` calls so it stays in C.
-    """
-    toks = tokens(text)
-    raw = set(map(crc32, [w.encode() for w in toks], repeat(1)))
-    raw.update(map(crc32, [f"{a} {b}".encode() for a, b in pairwise(toks)], repeat(1)))
-    s = f" {' '.join(toks)} "
-    if s.isascii():
-        b = s.encode()
-        n = len(b)
-        for k in (3, 4, 5):
-            raw.update(map(crc32, map(b.__getitem__, map(slice, range(n - k + 1), range(k, n + 1)))))
-    else:
-        n = len(s)
-        for k in (3, 4, 5):
-            raw.update(crc32(s[i : i + k].encode()) for i in range(n - k + 1))
-    idx = tuple(set(map(_AND, raw)))
-    if not idx:
-        return Feats((), 0.0, _ZERO_GET, toks)
-    return Feats(idx, 1.0 / math.sqrt(len(idx)), itemgetter(*idx, *idx[:1]) if len(idx) == 1 else itemgetter(*idx), toks)
+_last_lock = threading.Lock()
+_last: list = [None, None]
 
 
-def _ZERO_GET(_w):
-    return ()
+def featurize(texts: list[str]) -> Feats:
+    """Features of a batch. The last batch is remembered, so the sentiment and toxicity steps of one
+    chain run featurise it once."""
+    key = tuple(t or "" for t in texts)
+    with _last_lock:
+        if _last[0] == key:
+            return _last[1]
+    ft = _featurize(list(key))
+    with _last_lock:
+        _last[:] = [key, ft]
+    return ft
 
 
 class LinearModel:
-    """A quantised sparse linear model over :func:`featurize` buckets, ``K`` outputs.
+    """A quantised linear model over :func:`featurize` features, ``K`` outputs.
 
     ``kind`` is ``"softmax"`` (one multinomial model, outputs sum to 1) or ``"sigmoid"`` (independent
-    binary heads). Artefact: gzip JSON ``{classes, kind, bias, scale, idx (delta-encoded buckets), w
-    (K ints in −127..127 per bucket), meta}``; expanded at load into one ``array('b')`` per output so scoring is
-    ``sum(itemgetter(*buckets)(w))`` — C speed.
+    binary heads). Artefact (``models/<name>.bin.gz``): gzip of one line of JSON ``{classes, kind, bias,
+    scale, rows, features, meta}``, a newline, then the weights as a dense ``int8`` matrix ``(N_ROWS, K)``
+    (w = scale × q), row-major. logits = bias + scale × inv × Σ q[bucket] over a text's occurrences.
     """
 
     def __init__(self, path: Path):
         raw = path.read_bytes()
         self.sha = hashlib.sha256(raw).hexdigest()[:12]
-        d = json.loads(gzip.decompress(raw))
+        head, _, body = gzip.decompress(raw).partition(b"\n")
+        d = json.loads(head)
         self.classes: list[str] = d["classes"]
         self.kind: str = d["kind"]
-        self.bias: list[float] = d["bias"]
+        self.bias = np.asarray(d["bias"], np.float64)
         self.scale: float = d["scale"]
         self.meta: dict = d.get("meta", {})
-        if d.get("buckets") != N_BUCKETS or d.get("features") != FEATURES_VERSION:
+        if d.get("rows") != N_ROWS or d.get("features") != FEATURES_VERSION:
             raise ValueError(f"{path.name}: built for another feature space")
-        k = self.k = len(self.classes)
-        flat = d["w"]
-        buckets = list(accumulate(d["idx"]))
-        self.w = []
-        for j in range(k):
-            w = array("b", bytes(N_BUCKETS))
-            for h, q in zip(buckets, flat[j::k], strict=True):
-                w[h] = q
-            self.w.append(w)  # 256 kB per output: stays in the CPU cache, unlike a 2 MB list
+        self.k = len(self.classes)
+        w = np.frombuffer(body, np.int8).reshape(N_ROWS, self.k)
+        self.cols = [np.ascontiguousarray(w[:, j]) for j in range(self.k)]  # one int8 column per output
 
-    def logits(self, text: str) -> list[float]:
-        ft = featurize(text)
-        f = self.scale * ft.inv
-        get = ft.get
-        if len(ft.idx) == 1:  # the getter repeats the single bucket
-            return [b + f * get(w)[0] for b, w in zip(self.bias, self.w, strict=True)]
-        return [b + f * sum(get(w)) for b, w in zip(self.bias, self.w, strict=True)]
+    def logits(self, ft: Feats) -> np.ndarray:
+        """(n, K) logits of a featurised batch: per output, one gather and one ``bincount``."""
+        sums = np.stack([np.bincount(ft.doc, weights=col[ft.bucket], minlength=ft.n) for col in self.cols], axis=1)
+        return self.bias + sums * (self.scale * ft.inv)[:, None]
 
-    def predict_proba(self, text: str) -> list[float]:
-        z = self.logits(text)
+    def predict_proba(self, texts: list[str] | Feats) -> np.ndarray:
+        """(n, K) probabilities for a list of texts (or an already featurised batch)."""
+        z = self.logits(texts if isinstance(texts, Feats) else featurize(texts))
         if self.kind == "softmax":
-            m = max(z)
-            e = [math.exp(x - m) for x in z]
-            s = sum(e)
-            return [x / s for x in e]
-        return [1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x)))) for x in z]
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
 def export_model(path: Path, classes: list[str], kind: str, coef, intercept, meta: dict) -> dict:
-    """Quantise and write a model (used by the training scripts; needs numpy, which run time does not).
+    """Quantise and write a model (used by the training scripts).
 
-    ``coef``: array (K, N_BUCKETS); ``intercept``: (K,). Weights are scaled so the 99.99th percentile of
-    |w| maps to 127 (the rare larger ones are clipped), then rounded; zeros are not stored.
+    ``coef``: array (K, N_ROWS) — the buckets, then their Filipino copies; ``intercept``: (K,). Weights are
+    scaled so the 99.99th percentile of the non-zero |w| maps to 127 (the rare larger ones are clipped), then
+    rounded.
     """
-    import numpy as np
-
-    coef = np.asarray(coef, dtype=np.float64)
-    k = coef.shape[0]
-    assert coef.shape[1] == N_BUCKETS and len(classes) == k
-    nz_abs = np.abs(coef[coef != 0])
+    w = np.asarray(coef, dtype=np.float64)
+    k = w.shape[0]
+    assert w.shape[1] == N_ROWS and len(classes) == k
+    nz_abs = np.abs(w[w != 0])
     top = float(np.quantile(nz_abs, 0.9999)) if nz_abs.size else 1.0
     scale = top / 127.0
-    q = np.clip(np.rint(coef / scale), -127, 127).astype(np.int64).T  # (N_BUCKETS, K)
-    keep = np.flatnonzero(np.any(q != 0, axis=1))
-    idx = np.diff(np.concatenate([[0], keep])).tolist()
-    d = {"classes": classes, "kind": kind, "bias": [float(x) for x in intercept], "scale": scale,
-         "buckets": N_BUCKETS, "features": FEATURES_VERSION, "idx": idx, "w": q[keep].ravel().tolist(),
-         "meta": meta}
-    data = json.dumps(d, separators=(",", ":")).encode()
+    q = np.ascontiguousarray(np.clip(np.rint(w / scale), -127, 127).astype(np.int8).T)  # (N_ROWS, K)
+    d = {"classes": classes, "kind": kind, "bias": [float(x) for x in intercept], "scale": scale, "rows": N_ROWS,
+         "features": FEATURES_VERSION, "meta": meta}
+    data = json.dumps(d, separators=(",", ":"), ensure_ascii=True).encode() + b"\n" + q.tobytes()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(gzip.compress(data, 9, mtime=0))
-    return {"stored_buckets": int(keep.size), "bytes": path.stat().st_size}
+    return {"non_zero_rows": int(np.any(q != 0, axis=1).sum()), "bytes": path.stat().st_size}
+
+
+def artefact(name: str) -> Path:
+    return MODELS_DIR / f"{name}.bin.gz"
 
 
 @cache
 def load_model(name: str) -> LinearModel:
-    """Load ``models/<name>.json.gz`` once per process (shared by every step instance)."""
-    return LinearModel(MODELS_DIR / f"{name}.json.gz")
+    """Load ``models/<name>.bin.gz`` once per process (shared by every step instance)."""
+    return LinearModel(artefact(name))
 
 
 def artefact_version(name: str, step: int) -> str:
     """``<step>-<features>-<artefact sha256[:12]>`` — cheap (hashes the file, does not parse it)."""
     try:
-        sha = hashlib.sha256((MODELS_DIR / f"{name}.json.gz").read_bytes()).hexdigest()[:12]
+        sha = hashlib.sha256(artefact(name).read_bytes()).hexdigest()[:12]
     except OSError:
         sha = "missing"
     return f"{step}-{FEATURES_VERSION}-{sha}"
-
-
-# --- a cheap Tagalog cue, used only when the language step has not run -----------------------------
-TL_FUNCTION_WORDS = frozenset(
-    ["ang", "ng", "mga", "sa", "na", "ay", "ko", "mo", "ka", "siya", "kami", "tayo", "kayo", "sila", "ako", "ikaw", "hindi", "di", "wala", "may", "yung", "nang", "lang", "naman", "din", "rin", "ba", "pa", "kasi", "talaga", "sobrang", "ganda", "bakit", "paano", "ano", "sino", "saan", "kung", "pero", "at", "nga", "nya", "niya", "natin", "namin", "ninyo", "nila", "ito", "iyan", "iyon", "dito", "diyan", "doon", "po", "opo", "salamat"])
-
-
-def tagalog_share(text: str) -> float:
-    toks = [t for t in tokens(text) if t.isalpha()]
-    if not toks:
-        return 0.0
-    return sum(t in TL_FUNCTION_WORDS for t in toks) / len(toks)

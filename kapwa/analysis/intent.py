@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+import numpy as np
+
 
 def _rx(*patterns: str) -> re.Pattern[str]:
     """One alternation, matched on lowercased text; a shared leading ``\\b`` is factored out (much faster)."""
@@ -101,30 +103,122 @@ ACTION = _rx(
     r"\bna-?hack", r"\bhacked\b", r"\bnanakawan\b")
 
 
-def _hits(rx: re.Pattern[str], text: str) -> int:
-    return len(rx.findall(text))
+# Gates: a pattern can only match when the text has one of these words (maximal runs of letters, so
+# "nag-crash" has "nag" and "crash"), a word starting with one of the prefixes, or one of the characters.
+# They are a superset of what each pattern needs, so a closed gate skips a regex scan without changing the
+# result (checked against the plain rules in tests/analysis/test_intent.py).
+_GATES = {
+    # the "₱500 daily" pattern is gated by its currency ("₱", "$", "php"), the two-word lures by the rarer word
+    "spam": ("earn earning giveaway giveaways crypto bitcoin usdt forex invest investment investing passive "
+             "guarantee guaranteed double kumita kikita income home free libreng paying casino sabong click "
+             "slot slots profit cashout php", (), ("₱", "$")),
+    "bug": ("error crash crashes crashed crashing nagcrash nagccrash bug bugs buggy load magload bumukas open "
+            "magopen log maglog login maglogin stuck nakastuck force freeze freezes freezing hang hahang "
+            "naghahang screen loading nagloloko code keep keeps nageerror eerror", ("glitch",), ()),
+    "complaint": ("bagal gumagana gumana working work nawala nawawala scam scammer scammed refund ganito double "
+                  "nabawasan deduct nadeduct deducted terrible worst pangit dismayado nakakainis trip badtrip "
+                  "bwisit useless awful horrible unacceptable sumasagot response reply waiting tagal slow "
+                  "reklamo never delayed unauthorized unauthorised ibalik return asar inis nakakaasar "
+                  "nakakabadtrip sayang hassle kawawa palpak nanakawan magrereklamo",
+                  ("doublecharg", "disappoint", "frustrat", "complain", "hack", "nahack"), ()),
+    "feature": ("sana dagdag magdagdag lagay maglagay dagdagan lagyan add would d itd feature request suggestion "
+                "suggest wish support", (), ()),
+    "question": ("paano pano bakit bat saan nasaan kailan magkano ilang sino alin ano pwede meron alam nakakaalam "
+                 "how what why where when who which can could is are does do did will should has have there "
+                 "anyone help pahelp patulong paturo question check sagot explain tulong pakicheck pakisagot "
+                 "pakiexplain pakitulong", (), ("?",)),
+    "praise": ("salamat thanks thank ty galing love bilis best great awesome amazing ganda solid sulit nice "
+               "helpful resolve naresolve resolved ayos okay ok fixed gumana works excellent perfect panalo goat",
+               (), ("👏", "🙌", "❤", "😍", "💯", "🥰", "👍", "💙", "🎉")),
+}
+_BIT = {name: 1 << i for i, name in enumerate(_GATES)}
+_GATE_WORDS = {name: frozenset(words.split()) for name, (words, _, _) in _GATES.items()}
+_GATE_PREFIXES = {name: prefixes for name, (_, prefixes, _) in _GATES.items() if prefixes}
+_GATE_CHARS = [(_BIT[name], chars) for name, (_, _, chars) in _GATES.items() if chars]
+_RUN = re.compile(r"[^\W\d_]+")
+_RUN_SEP = re.compile(r"\x00|[^\W\d_]+")
+SEP_BITS = 1 << 30
+_word_bits: dict[str, int] = {"\x00": SEP_BITS}
+ALL = (1 << len(_GATES)) - 1
 
 
-def classify(text: str, sentiment_label: str | None = None) -> tuple[str, bool]:
-    """(intent, needs_answer) for one text; ``sentiment_label`` (optional) only breaks praise/complaint ties."""
+def _bits_of(word: str) -> int:
+    bits = _word_bits.get(word)
+    if bits is None:
+        bits = 0
+        for name, words in _GATE_WORDS.items():
+            if word in words or word.startswith(_GATE_PREFIXES.get(name, "\x00")):
+                bits |= _BIT[name]
+        if len(_word_bits) > 200_000:
+            _word_bits.clear()
+        _word_bits[word] = bits
+    return bits
+
+
+def _char_gates(t: str, bits: int) -> int:
+    if "?" in t:
+        bits |= _BIT["question"]
+    if not t.isascii() or "$" in t:
+        for bit, chars in _GATE_CHARS:
+            if not bits & bit and any(c in t for c in chars):
+                bits |= bit
+    return bits
+
+
+def gates(t: str) -> int:
+    """Which patterns can match the lowercased text ``t`` (a bit per entry of _GATES)."""
+    bits = 0
+    get = _word_bits.get
+    for w in _RUN.findall(t):
+        b = get(w)
+        bits |= _bits_of(w) if b is None else b
+    return _char_gates(t, bits)
+
+
+def batch_gates(lows: list[str]) -> list[int]:
+    """gates() of every lowercased text of a batch, with one regex pass over the batch."""
+    joined = "\n\x00\n".join(lows)
+    if joined.count("\x00") != len(lows) - 1:  # a text carries the separator itself
+        return [gates(t) for t in lows]
+    flat = ["\x00", *_RUN_SEP.findall(joined), "\x00"]
+    get = _word_bits.get
+    codes = [get(w) for w in flat]
+    if None in codes:  # words not seen before: look them up once, then read the cache again
+        for w in {w for w, c in zip(flat, codes, strict=True) if c is None}:
+            _bits_of(w)
+        codes = [get(w, 0) for w in flat]
+    codes_a = np.array(codes, np.int64)
+    seps = np.flatnonzero(codes_a == SEP_BITS)
+    codes_a[seps] = 0
+    per_text = np.bitwise_or.reduceat(codes_a, seps[:-1]).tolist()
+    return [_char_gates(t, b) for t, b in zip(lows, per_text, strict=True)]
+
+
+def classify(text: str, sentiment_label: str | None = None, *, gated: bool = True) -> tuple[str, bool]:
+    """(intent, needs_answer) for one text; ``sentiment_label`` (optional) only breaks praise/complaint ties.
+    ``gated=False`` runs every pattern (the reference the gates are tested against)."""
     t = (text or "").strip().lower()
+    return _classify(t, gates(t) if gated else ALL, sentiment_label)
+
+
+def _classify(t: str, g: int, sentiment_label: str | None) -> tuple[str, bool]:
     if not t:
         return "other", False
-    lure = SPAM_LURE.findall(t)
+    lure = SPAM_LURE.findall(t) if g & _BIT["spam"] else ()
     if lure and (SPAM_CONTACT.search(t) or len(set(lure)) >= 2):
         return "spam", False
-    if BUG.search(t):
+    if g & _BIT["bug"] and BUG.search(t):
         return "bug_report", True
-    complaint = _hits(COMPLAINT, t)
-    praise = _hits(PRAISE, t)
+    complaint = len(COMPLAINT.findall(t)) if g & _BIT["complaint"] else 0
+    praise = len(PRAISE.findall(t)) if g & _BIT["praise"] else 0
     if complaint:
         lean = {"positive": 1, "negative": -1}.get(sentiment_label or "", 0)
         if praise + lean <= complaint:
             asks = ("?" in t and not RHETORICAL.search(t)) or bool(ACTION.search(t))
             return "complaint", asks
-    if FEATURE.search(t):
+    if g & _BIT["feature"] and FEATURE.search(t):
         return "feature_request", False
-    if QUESTION.search(t):
+    if g & _BIT["question"] and ("?" in t or QUESTION.search(t)):  # "?" alone is a question cue
         return "question", not RHETORICAL.search(t)
     if praise:
         return "praise", False
@@ -137,5 +231,6 @@ class IntentStep:
     order: ClassVar[int] = 40
 
     def run(self, texts: list[str], results: list[dict[str, Any]]) -> None:
-        for text, r in zip(texts, results, strict=True):
-            r["intent"], r["needs_answer"] = classify(text, r.get("sentiment_label"))
+        lows = [(t or "").strip().lower() for t in texts]
+        for t, g, r in zip(lows, batch_gates(lows), results, strict=True):
+            r["intent"], r["needs_answer"] = _classify(t, g, r.get("sentiment_label"))

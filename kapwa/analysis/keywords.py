@@ -29,63 +29,109 @@ PRODUCT_TERMS = frozenset(PHRASES.values()) | wordset(
     "refund verification pin mpin fingerprint biometrics card visa mastercard remittance cashback voucher")
 _PHRASE_RE = re.compile(r"\b(?:" + "|".join(f"(?P<p{i}>{p})" for i, p in enumerate(PHRASES)) + r")\b")
 _PHRASE_NORM = {f"p{i}": norm for i, norm in enumerate(PHRASES.values())}
+_HINT = re.compile("cash|qr|bill|send|bank|dark|wallet|customer|buy|pay|eleven")  # a phrase needs one of these
 _DROP = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\S+")
-_TOKEN = re.compile(r"\x00\d+\x00|[^\W_]+(?:['’-][^\W_]+)*")
+SEP = "\x00"  # between the texts of a batch
+# a text separator, a phrase placeholder, a word, or a run of sentence punctuation (which breaks bigrams)
+_PIECE = re.compile(r"\x00|\x01\d+\x01|[^\W_]+(?:['’-][^\W_]+)*|[.!?;,:()\[\]\"/|]+")
+_PUNCT = frozenset('.!?;,:()[]"/|')
 _NUMBER_AFTER = frozenset(("error", "code"))
+# what a piece becomes: the keyword candidate (a str), False (stopword, punctuation), or one of these
+_SEP_MARK, _NUMBER_MARK = object(), object()
+_value_cache: dict[str, object] = {SEP: _SEP_MARK}
+_PLACEHOLDERS = {f"\x01{i}\x01": norm for i, norm in enumerate(PHRASES.values())}
 
 
-def _tokens(text: str) -> list[str]:
-    text = _DROP.sub(" . ", text.lower())
-    found: list[str] = []
+def _norm(tok: str) -> str:
+    """A word without the "’" quirk and without a Tagalog prefix on an English stem ("nag-crash" → "crash")."""
+    t = tok.replace("’", "'")
+    head, _, stem = t.partition("-")
+    return stem if stem and head in TL_PREFIXES and len(stem) >= 3 else t
 
-    def keep_phrase(m: re.Match[str]) -> str:
-        found.append(_PHRASE_NORM[m.lastgroup])
-        return f" \x00{len(found) - 1}\x00 "
 
-    text = _PHRASE_RE.sub(keep_phrase, text)
-    out: list[str] = []
-    # sentence punctuation breaks bigrams: mark it with None
-    for chunk in re.split(r"[.!?;,:()\[\]\"/|]+", text):
-        for tok in _TOKEN.findall(chunk):
-            if tok.startswith("\x00"):
-                out.append(found[int(tok.strip("\x00"))])
-                continue
-            tok = tok.replace("’", "'")
-            head, _, stem = tok.partition("-")
-            if stem and head in TL_PREFIXES and len(stem) >= 3:
-                tok = stem
-            out.append(tok)
-        out.append("")
+def _value(piece: str) -> object:
+    """What a piece is worth as a keyword (see _value_cache); cached."""
+    got = _value_cache.get(piece)
+    if got is None:
+        if piece in _PLACEHOLDERS:
+            got = _PLACEHOLDERS[piece]  # product phrases are always kept
+        elif piece[0] in _PUNCT:
+            got = False
+        else:
+            t = _norm(piece)
+            if t in PRODUCT_TERMS:
+                got = t
+            elif t.isdigit():
+                got = _NUMBER_MARK  # kept only right after "error" or "code"
+            else:
+                got = t if len(t) >= 3 and t not in STOPWORDS and not t[:1].isdigit() else False
+        if len(_value_cache) > 200_000:
+            _value_cache.clear()
+            _value_cache[SEP] = _SEP_MARK
+        _value_cache[piece] = got
+    return got
+
+
+def _keep_phrase(m: re.Match[str]) -> str:
+    return f" \x01{m.lastgroup[1:]}\x01 "
+
+
+def _kept(texts: list[str]) -> list[list]:
+    """Per text: each token if it may be a keyword, else False (also for punctuation, and at the end)."""
+    lows = []
+    for text in texts:
+        t = text.lower()
+        if SEP in t or "\x01" in t:  # our markers inside a text
+            t = t.replace(SEP, " ").replace("\x01", "\x02")
+        if "http" in t or "www." in t or "@" in t:
+            t = _DROP.sub(" . ", t)
+        if _HINT.search(t):
+            t = _PHRASE_RE.sub(_keep_phrase, t)
+        lows.append(t)
+    pieces = _PIECE.findall("\n\x00\n".join(lows))
+    get = _value_cache.get
+    vals = [get(p) for p in pieces]
+    if None in vals:  # pieces not seen before: value them once, then read the cache again
+        for p in {p for p, v in zip(pieces, vals, strict=True) if v is None}:
+            _value(p)
+        vals = [get(p) for p in pieces]
+    if _NUMBER_MARK in vals:
+        for i, v in enumerate(vals):
+            if v is _NUMBER_MARK:
+                prev = pieces[i - 1] if i else ""
+                after = prev[:1].isalnum() and _norm(prev) in _NUMBER_AFTER
+                vals[i] = _norm(pieces[i]) if after else False
+    out = []
+    start = 0
+    for _ in range(len(texts) - 1):
+        end = vals.index(_SEP_MARK, start)
+        out.append([*vals[start:end], False])
+        start = end + 1
+    out.append([*vals[start:], False])
     return out
 
 
-def _keep(tok: str, prev: str) -> bool:
-    if not tok:
-        return False
-    if tok in PRODUCT_TERMS:
-        return True
-    if tok.isdigit():
-        return prev in _NUMBER_AFTER
-    return len(tok) >= 3 and tok not in STOPWORDS and not any(c.isdigit() for c in tok[:1])
-
-
-def extract(text: str, limit: int = MAX_KEYWORDS) -> list[str]:
-    toks = _tokens(text or "")
-    kept = [tok if _keep(tok, toks[i - 1] if i else "") else None for i, tok in enumerate(toks)]
-    n = max(1, len(toks))
+def _choose(kept: list, limit: int) -> list[str]:
+    n = len(kept)
+    some = [t for t in kept if t]
+    if len(some) <= 1:  # nothing, or one word: no bigram, no ranking
+        return some
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
+    get = scores.get
     for i, tok in enumerate(kept):
-        if tok is None:
+        if not tok:
             continue
         bonus = 1.0 - i / n
-        scores[tok] = scores.get(tok, 0.0) + 1.0 + (1.0 if tok in PRODUCT_TERMS else 0.0) + 0.5 * bonus
-        first.setdefault(tok, i)
-        nxt = kept[i + 1] if i + 1 < len(kept) else None
-        if nxt is not None and nxt != tok and " " not in tok and " " not in nxt:
+        scores[tok] = get(tok, 0.0) + 1.0 + (1.0 if tok in PRODUCT_TERMS else 0.0) + 0.5 * bonus
+        if tok not in first:
+            first[tok] = i
+        nxt = kept[i + 1]  # the list ends with False, so there always is a next entry
+        if nxt and nxt != tok and " " not in tok and " " not in nxt:
             bigram = f"{tok} {nxt}"
-            scores[bigram] = scores.get(bigram, 0.0) + 1.5 + 0.5 * bonus
-            first.setdefault(bigram, i)
+            scores[bigram] = get(bigram, 0.0) + 1.5 + 0.5 * bonus
+            if bigram not in first:
+                first[bigram] = i
     ranked = sorted(scores, key=lambda k: (-scores[k], first[k]))
     chosen: list[str] = []
     covered: set[str] = set()
@@ -100,11 +146,22 @@ def extract(text: str, limit: int = MAX_KEYWORDS) -> list[str]:
     return chosen
 
 
+def extract_batch(texts: list[str], limit: int = MAX_KEYWORDS) -> list[list[str]]:
+    """Keywords of every text of a batch (one pass of the patterns over the whole batch)."""
+    if not texts:
+        return []
+    return [_choose(kept, limit) for kept in _kept([t or "" for t in texts])]
+
+
+def extract(text: str, limit: int = MAX_KEYWORDS) -> list[str]:
+    return extract_batch([text], limit)[0]
+
+
 class KeywordStep:
     name: ClassVar[str] = "keywords"
     version: ClassVar[str] = "freq-bigram-kapwa-1"
     order: ClassVar[int] = 60
 
     def run(self, texts: list[str], results: list[dict[str, Any]]) -> None:
-        for text, r in zip(texts, results, strict=True):
-            r["keywords"] = extract(text)
+        for r, kws in zip(results, extract_batch(texts), strict=True):
+            r["keywords"] = kws

@@ -39,9 +39,15 @@ NOT_PHONE_BEFORE = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+_PHONE_CONTEXT = re.compile(r"(?:phone|mobile|cell|cp|tel|contact|call|text)\W{0,6}(?:no\.?|number|#)?\W{0,4}$", re.IGNORECASE)
+MIN_DIGITS = 9  # the fewest digits of a phone number
+
+
 def find(text: str) -> list[dict[str, Any]]:
     """PII spans in ``text``, sorted by start, not overlapping."""
-    if not text or ("@" not in text and not any(c.isdigit() for c in text)):
+    # cheap exits first: an e-mail needs "@", a phone needs 9 digits
+    if not text or ("@" not in text and (not _DIGIT.search(text) or len(_DIGIT.findall(text)) < MIN_DIGITS)):
         return []
     spans: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
@@ -53,10 +59,10 @@ def find(text: str) -> list[dict[str, Any]]:
         if any(s < te and ts < e for ts, te in taken):
             continue
         digits = sum(c.isdigit() for c in m.group())
-        if not 9 <= digits <= 15:
+        if not MIN_DIGITS <= digits <= 15:
             continue
         before = text[max(0, s - 24):s]
-        if NOT_PHONE_BEFORE.search(before) and not re.search(r"(?:phone|mobile|cell|cp|tel|contact|call|text)\W{0,6}(?:no\.?|number|#)?\W{0,4}$", before, re.IGNORECASE):
+        if NOT_PHONE_BEFORE.search(before) and not _PHONE_CONTEXT.search(before):
             continue
         spans.append({"type": "phone", "start": s, "end": e})
         taken.append((s, e))

@@ -1,6 +1,6 @@
 """Toxicity step: ``toxicity_score`` in [0, 1] and ``toxicity_categories`` (a sorted list, possibly empty).
 
-Two binary logistic heads over the shared hashed n-gram features (models/toxicity.json.gz, trained by
+Two binary logistic heads over the shared hashed n-gram features (models/toxicity.bin.gz, trained by
 training/analysis/train_toxicity.py): ``toxic`` (offensive/abusive, English + Filipino) and ``hate``
 (attacks on a group). Categories combine them with small hand-written English + Tagalog lexicons:
 
@@ -15,6 +15,8 @@ score = max(toxic, hate if toxic ≥ 0.5, lexicon floors: profanity 0.5, insult 
 threat 0.85). Filipino "tangina" is often an exclamation rather than an attack: it sets ``profanity`` and
 a 0.5 floor but not ``insult`` by itself. The lexicons match whole normalised tokens (features.tokens,
 which lowercases and collapses repeated letters, "gaaagooo" → "gaagoo" → matched via the de-doubled form).
+The batch is scored at once; the lexicons are looked up once per distinct token (cached), and the phrase
+and threat patterns only run on the few texts that contain one of their words.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from kapwa.analysis.features import artefact_version, featurize, load_model
+import numpy as np
+
+from kapwa.analysis.features import Feats, artefact_version, featurize, load_model
+from kapwa.analysis.lexicon_tl import wordset
 
 MODEL = "toxicity"
 THRESHOLD = 0.5
@@ -38,10 +43,32 @@ THREATS = re.compile(
     r" (?:kill|murder|shoot|stab|hurt|beat|find) (?:you|u|ya|him|her|them|your)\b"
     r"|\bwatch your back\b|\byou(?:'re| are) dead\b|\bhumanda ka\b|\bpatay ka\b|\bi know where you live\b",
     re.I)
+# a token that can start one of THREATS / PROFANE_PHRASES (the pattern only runs on texts that have one)
+THREAT_WORDS = wordset("papatayin patayin papatay tatadtarin babarilin barilin sasaksakin saksakin bubugbugin "
+                       "upakan uupakan sasapakin susunugin kill murder shoot stab hurt beat find watch dead "
+                       "humanda patay live")
+PHRASE_WORDS = wordset("ina puta hayop yu")
+PROFANE, INSULT, ADDRESS, THREAT, PHRASE = 1, 2, 4, 8, 16
+
+_DOUBLE = re.compile(r"(.)\1")
+_flags: dict[str, int] = {}
 
 
 def _dedouble(w: str) -> str:
-    return re.sub(r"(.)\1", r"\1", w)
+    return _DOUBLE.sub(r"\1", w)
+
+
+def _token_flags(tok: str) -> int:
+    f = _flags.get(tok)
+    if f is None:
+        forms = {tok, _dedouble(tok)}
+        f = ((PROFANE if forms & PROFANITY else 0) | (INSULT if forms & INSULTS else 0)
+             | (ADDRESS if forms & SECOND_PERSON else 0) | (THREAT if tok in THREAT_WORDS else 0)
+             | (PHRASE if tok in PHRASE_WORDS else 0))
+        if len(_flags) > 200_000:
+            _flags.clear()
+        _flags[tok] = f
+    return f
 
 
 class ToxicityStep:
@@ -50,26 +77,48 @@ class ToxicityStep:
     version: ClassVar[str] = artefact_version(MODEL, step=1)
 
     def run(self, texts: list[str], results: list[dict[str, Any]]) -> None:
-        model = load_model(MODEL)
-        i_toxic, i_hate = model.classes.index("toxic"), model.classes.index("hate")
-        for text, res in zip(texts, results, strict=True):
-            score, cats = score_text(text or "", model, i_toxic, i_hate)
+        if not texts:
+            return
+        for res, (score, cats) in zip(results, score_batch(texts), strict=True):
             res["toxicity_score"] = score
             res["toxicity_categories"] = cats
 
 
-def score_text(text: str, model=None, i_toxic: int = 0, i_hate: int = 1) -> tuple[float, list[str]]:
-    model = model or load_model(MODEL)
-    p = model.predict_proba(text)
-    toxic, hate = p[i_toxic], p[i_hate]
-    toks = featurize(text).toks
-    words = set(toks) | {_dedouble(t) for t in toks}
-    joined = " ".join(toks)
+def score_batch(texts: list[str], ft: Feats | None = None) -> list[tuple[float, list[str]]]:
+    """(score, categories) for every text of a batch."""
+    model = load_model(MODEL)
+    ft = ft or featurize(texts)
+    p = model.predict_proba(ft)
+    toxic_p = p[:, model.classes.index("toxic")]
+    hate_p = p[:, model.classes.index("hate")].tolist()
+    get = _flags.get
+    flags = [get(t) for t in ft.flat]
+    if None in flags:  # tokens not seen before: look them up once, then read the cache again
+        for t in {t for t, f in zip(ft.flat, flags, strict=True) if f is None}:
+            _token_flags(t)
+        flags = [get(t, 0) for t in ft.flat]
+    # OR of the token flags of each text (the segments start at the SEP before it, whose flags are 0)
+    per_text = np.bitwise_or.reduceat(np.array(flags, np.int64), ft.seps[:-1]).tolist()
+    plain = np.round(np.clip(toxic_p, 0.0, 1.0), 4).tolist()
+    toxic_l = toxic_p.tolist()
+    out: list[tuple[float, list[str]]] = []
+    for i, text in enumerate(texts):
+        f = per_text[i]
+        text = text or ""
+        if not f and toxic_l[i] < THRESHOLD and "@" not in text:
+            out.append((plain[i], []))  # no lexicon word, not toxic, not addressed: the model's score
+            continue
+        out.append(_score(toxic_l[i], hate_p[i], f, ft.flat[ft.seps[i] + 1 : ft.seps[i + 1]], text))
+    return out
+
+
+def _score(toxic: float, hate: float, f: int, toks: list[str], text: str) -> tuple[float, list[str]]:
+    joined = " ".join(toks) if f & (THREAT | PHRASE) else ""
+    profane = bool(f & PROFANE) or (bool(f & PHRASE) and any(ph in joined for ph in PROFANE_PHRASES))
+    insult_word = bool(f & INSULT)
+    addressed = bool(f & ADDRESS) or "@" in text
+    threat = bool(f & THREAT) and bool(THREATS.search(joined))
     cats: set[str] = set()
-    profane = bool(words & PROFANITY) or any(ph in joined for ph in PROFANE_PHRASES)
-    insult_word = bool(words & INSULTS)
-    addressed = bool(words & SECOND_PERSON) or "@" in text
-    threat = bool(THREATS.search(joined))
     score = toxic
     if hate >= THRESHOLD and toxic >= THRESHOLD:
         cats.add("identity_attack")
@@ -89,6 +138,11 @@ def score_text(text: str, model=None, i_toxic: int = 0, i_hate: int = 1) -> tupl
     if score < THRESHOLD:
         cats.discard("insult")  # a lone mild word in an otherwise benign text
     return round(min(1.0, max(0.0, score)), 4), sorted(cats)
+
+
+def score_text(text: str) -> tuple[float, list[str]]:
+    """(score, categories) for one text."""
+    return score_batch([text])[0]
 
 
 def analyze(text: str) -> dict[str, Any]:

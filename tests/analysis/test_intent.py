@@ -14,8 +14,7 @@ from kapwa.analysis.keywords import KeywordStep
 from kapwa.analysis.language import LanguageStep
 from kapwa.analysis.pii import PiiStep
 
-
-@pytest.mark.parametrize(("text", "intent", "needs_answer"), [
+RULES = [
     # questions
     ("Hi po, bakit pending pa rin yung cash-in ko since kahapon?", "question", True),
     ("How do I link my BPI account?", "question", True),
@@ -52,7 +51,10 @@ from kapwa.analysis.pii import PiiStep
     # other
     ("Good morning everyone", "other", False),
     ("", "other", False),
-])
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "needs_answer"), RULES)
 def test_rules(text, intent, needs_answer):
     assert classify(text) == (intent, needs_answer)
 
@@ -130,3 +132,26 @@ def test_hoping_for_an_answer_is_not_a_feature_request():
     results = [{}, {}]
     IntentStep().run(["Same question din po, sana may sumagot.", "Sana may dark mode na sa app"], results)
     assert results[0]["intent"] != "feature_request" and results[1]["intent"] == "feature_request"
+
+
+GATE_CASES = [
+    "Earn ₱500/day, message me", "earn p500 daily sa bahay", "PHP1,000 kada araw!", "doublecharged ako",
+    "nag-e-error yung app", "nagha-hang pa rin", "hindi mag-log in", "Ayaw mag-load", "it'd be great to have this",
+    "Pwede po bang magdagdag ng export?", "nakaka-badtrip na", "Walang sumasagot sa hotline", "na-hack ako",
+    "Never again!!!", "The app won't open", "code: 503", "keeps crashing", "is there a fee?", "may alam ba kayo",
+    "Pa-help naman", "ty po 👍", "❤️❤️", "limited slots only, click here", "work from home, guaranteed income",
+    "Legit paying app, libreng pera", "online sabong dito", "bit.ly/xyz crypto giveaway",
+]
+
+
+@pytest.mark.parametrize("text", GATE_CASES + [case[0] for case in RULES])
+def test_gates_never_change_the_answer(text):
+    for label in (None, "positive", "negative"):
+        assert classify(text, label) == classify(text, label, gated=False), text
+
+
+def test_step_equals_one_by_one():
+    texts = GATE_CASES + EXAMPLES + ["", "  ", "a\x00b?"]
+    results = [{} for _ in texts]
+    IntentStep().run(texts, results)
+    assert [(r["intent"], r["needs_answer"]) for r in results] == [classify(t) for t in texts]

@@ -49,3 +49,12 @@ def test_step():
     assert set(results[0]["keywords"]) == {"bagal", "delivery", "disappointed"}
     assert results[1]["keywords"] == []
     assert KeywordStep.order == 60
+
+
+def test_batch_equals_one_by_one():
+    from kapwa.analysis.keywords import extract_batch
+
+    texts = ["Paano mag-cash in gamit ang InstaPay?", "", "App crashes when I scan QR, error 503",
+             "error\x00 503 \x01cash in\x01", "Sana may dark mode", "ok po salamat", "bills payment via e-wallet"]
+    assert extract_batch(texts) == [extract(t) for t in texts]
+    assert extract_batch([]) == []

@@ -74,3 +74,13 @@ def test_batch_keeps_order_and_mixes_short_and_long():
     texts = ["ok", "The new update is great, love the faster transfers", "",
              "Salamat po sa mabilis na tulong ninyo, ang galing!"]
     assert [r["language"] for r in analyse(*texts)] == ["unknown", "en", "unknown", "tl"]
+
+
+def test_batch_equals_one_by_one_and_separator_in_text():
+    texts = ["The new update is great, love the faster transfers", "ok", "Salamat po sa mabilis na tulong ninyo!",
+             "Grabe ang bagal ng delivery, super disappointed ako", "Saya tidak bisa login ke aplikasi sejak kemarin",
+             "a\x00b the new update is great", "Nice, thanks for sharing the link!", "Sayang, hindi ko napansin ang post"]
+    together = analyse(*texts)
+    assert together == [analyse(t)[0] for t in texts]
+    assert together[6] == {"language": "en", "is_taglish": False}
+    assert together[7] == {"language": "tl", "is_taglish": False}

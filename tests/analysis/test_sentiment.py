@@ -2,6 +2,7 @@
 
 import pytest
 
+from kapwa.analysis import features as F
 from kapwa.analysis.chain import Chain
 from kapwa.analysis.features import featurize, load_model, tokens
 from kapwa.analysis.sentiment import SentimentStep
@@ -17,7 +18,7 @@ def _run(texts):
 def test_artefact_loads():
     m = load_model("sentiment")
     assert m.classes == ["negative", "neutral", "positive"]
-    assert SentimentStep.version.startswith("1-f1-") and "missing" not in SentimentStep.version
+    assert SentimentStep.version.startswith(f"1-{F.FEATURES_VERSION}-") and "missing" not in SentimentStep.version
 
 
 @pytest.mark.parametrize(("text", "label"), [
@@ -37,16 +38,53 @@ def test_po_is_polite_not_negative():
     assert "po" not in tokens("Opo, salamat po")
 
 
+@pytest.mark.parametrize("text", [
+    "Nasa Help > FAQs po yan, salamat!",
+    "Pakicheck po yung Settings > Account, nandoon po yung option.",
+    "Na-forward na po namin sa team, babalikan namin kayo.",
+    "Sa app po, tap Profile tapos Edit para mapalitan yung email.",
+    "Hello po, pwede po pa-send ng screenshot para ma-check namin?",
+])
+def test_taglish_support_replies_are_not_negative(text):
+    assert _run([text])[0]["sentiment_label"] != "negative", text
+
+
+@pytest.mark.parametrize("text", [
+    "How do I reset my password?", "Where can I download the invoice?", "Is the event free for students?",
+    "Please do NOT share your OTP with anyone", "What time does the support team reply on weekends?",
+])
+def test_english_help_desk_questions_and_notices_are_not_negative(text):
+    assert _run([text])[0]["sentiment_label"] != "negative", text
+
+
 def test_ranges_and_empty():
-    for r in _run(["", "ok", "😀😀😀", "http://x.y @someone 123", "a" * 5000]):
+    for r in _run(["", "ok", "😀😀😀", "http://x.y @someone 123", "a" * 5000, "\x00 nul"]):
         assert -1.0 <= r["sentiment_score"] <= 1.0
         assert r["sentiment_label"] in {"negative", "neutral", "positive"}
+    SentimentStep().run([], [])
+
+
+def test_batch_equals_one_by_one():
+    texts = ["Salamat po!", "Tangina mo, bobo", "Thanks for the help!", "", "Ang bagal ng app 😡 :("]
+    together = _run(texts)
+    assert together == [_run([t])[0] for t in texts]
+
+
+def test_features_do_not_depend_on_the_batch():
+    texts = ["Salamat po!", "I <3 this &amp; that :) http://x.y @bob 12,000", "sooo gooood", "", "ñandú 😀"]
+    whole = featurize(texts)
+    for i, t in enumerate(texts):
+        one = featurize([t])
+        assert sorted(one.bucket.tolist()) == sorted(whole.bucket[whole.doc == i].tolist())
+        assert one.inv[0] == whole.inv[i]
+    assert tokens("Sooo gooood po!!! :) @bob http://x.y 12,000 &amp; <3") == [
+        "soo", "good", "!!!", ":)", "<user>", "<url>", "<num>", "&", "❤"]
 
 
 def test_chain_and_determinism():
     texts = ["Salamat po!", "Tangina mo, bobo", "Thanks for the help!"]
     a = Chain(steps=[SentimentStep(), ToxicityStep()]).analyze(texts)
-    featurize.cache_clear()
+    F._last[:] = [None, None]
     b = Chain(steps=[SentimentStep(), ToxicityStep()]).analyze(texts)
     assert a == b
     assert set(a[0]["versions"]) == {"sentiment", "toxicity"}

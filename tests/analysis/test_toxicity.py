@@ -12,7 +12,7 @@ def _run(texts):
 
 def test_artefact_loads():
     assert load_model("toxicity").classes == ["toxic", "hate"]
-    assert ToxicityStep.version.startswith("1-f1-")
+    assert ToxicityStep.version.startswith("1-f")
 
 
 def test_tagalog_profanity_insult():
@@ -39,3 +39,20 @@ def test_ranges_and_types():
     for r in _run(["", "!!!", "You are an idiot", "fuuuuck this", "a" * 3000]):
         assert 0.0 <= r["toxicity_score"] <= 1.0
         assert isinstance(r["toxicity_categories"], list)
+
+
+def test_help_desk_notices_and_complaints_are_not_toxic():
+    """Community traffic: a safety notice in capitals and an angry complaint about the service are not
+    abuse (none of these sentences is in the training seed sets)."""
+    for text in ["Please do NOT share your OTP with anyone", "NEVER send your card number in a DM",
+                 "Grabe ang bagal ng cash-in, nakakainis!", "I'm so angry right now, the service is awful",
+                 "Bakit ang tagal ng refund ko? Isang linggo na!"]:
+        r = _run([text])[0]
+        assert r["toxicity_score"] < 0.5, text
+        assert r["toxicity_categories"] == [], text
+
+
+def test_abuse_aimed_at_the_team_is_toxic():
+    for text in ["You are an idiot and everyone hates you", "Ang tanga ng support niyo, mga inutil"]:
+        r = _run([text])[0]
+        assert r["toxicity_score"] >= 0.5 and "insult" in r["toxicity_categories"], text
