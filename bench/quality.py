@@ -144,6 +144,18 @@ def main() -> None:
         fmt(accuracy_score(ly, (proba(tm, lt)[:, i_t] >= 0.5).astype(int))), "",
         "ELECTRA-small valid 0.7655 (test 0.7467); NB test 0.7427")
 
+    # the same sets through the toxicity step, as `kapwa analyze` reports them (lexicon categories and floors,
+    # and the rescaling of a lone model call — kapwa/analysis/toxicity.py)
+    from kapwa.analysis.toxicity import score_batch
+
+    def step_tox(texts):
+        return np.array([s for i in range(0, len(texts), 500) for s, _ in score_batch(texts[i : i + 500])])
+
+    add("TweetEval offensive validation, toxicity step", "macro F1 (score ≥ 0.5)",
+        fmt(f1_score(oy, (step_tox(ot) >= 0.5).astype(int), average="macro")), "", "as above")
+    add("tl_hatespeech_filipino validation, toxicity step", "accuracy (score ≥ 0.5)",
+        fmt(accuracy_score(ly, (step_tox(lt) >= 0.5).astype(int))), "", "as above")
+
     if not args.quick:
         import scipy.sparse as sp
         import train_sentiment as TS

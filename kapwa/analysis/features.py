@@ -15,7 +15,7 @@ of the whole batch is one string; its code points go into one numpy array, and e
 windows and whole tokens alike — is hashed from prefix sums of a polynomial hash (mod 2**64), then mixed
 into a bucket. Windows that cross the separator are dropped, so a text's features never depend on the
 other texts of its batch. Models are dense ``int8`` weight matrices ``W[bucket, k]``; a batch is scored
-with one gather and a ``bincount`` per output — no Python loop per text beyond the tokens.
+with one gather and one ``reduceat`` per output — no Python loop per text beyond the tokens.
 
 The training scripts (training/analysis/) build their scipy matrices from :func:`featurize` itself, so
 the features at training and at run time are identical by construction.
@@ -30,7 +30,7 @@ import json
 import re
 import threading
 from functools import cache
-from itertools import compress
+from itertools import compress, repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -153,8 +153,7 @@ def _featurize(texts: list[str]) -> Feats:
         empty = np.zeros(0, np.int64)
         return Feats(0, empty, empty, np.zeros(0), np.zeros(0), [SEP], np.zeros(1, np.int64))
     flat = batch_tokens(texts)
-    get = _KIND.get
-    kinds = np.array([get(w, 0) for w in flat], np.int8)
+    kinds = np.fromiter(map(_KIND.get, flat, repeat(0)), np.int8, len(flat))
     flag = filipino(kinds)
     polite = kinds == POLITE_KIND
     if polite.any():
@@ -219,6 +218,16 @@ def featurize(texts: list[str]) -> Feats:
     return ft
 
 
+def _runs(doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(where each run of equal values of ``doc`` starts, its value); ``doc`` is a few sorted stretches
+    (one per n-gram kind), so there are about as many runs as texts per stretch."""
+    if not len(doc):
+        return doc, doc
+    starts = np.flatnonzero(doc[1:] != doc[:-1]) + 1
+    starts = np.concatenate([np.zeros(1, starts.dtype), starts])
+    return starts, doc[starts]
+
+
 class LinearModel:
     """A quantised linear model over :func:`featurize` features, ``K`` outputs.
 
@@ -245,8 +254,11 @@ class LinearModel:
         self.cols = [np.ascontiguousarray(w[:, j]) for j in range(self.k)]  # one int8 column per output
 
     def logits(self, ft: Feats) -> np.ndarray:
-        """(n, K) logits of a featurised batch: per output, one gather and one ``bincount``."""
-        sums = np.stack([np.bincount(ft.doc, weights=col[ft.bucket], minlength=ft.n) for col in self.cols], axis=1)
+        """(n, K) logits of a featurised batch: per output, one gather, one ``reduceat`` over the runs of
+        equal ``doc`` and a small ``bincount`` of the run sums (the sums are integers, so exact in any order)."""
+        starts, run_doc = _runs(ft.doc)
+        sums = np.stack([np.bincount(run_doc, weights=np.add.reduceat(col[ft.bucket].astype(np.int64), starts),
+                                     minlength=ft.n) for col in self.cols], axis=1)
         return self.bias + sums * (self.scale * ft.inv)[:, None]
 
     def predict_proba(self, texts: list[str] | Feats) -> np.ndarray:

@@ -29,6 +29,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from kapwa.analysis.lexicon_tl import batch_words
+
 
 def _rx(*patterns: str) -> re.Pattern[str]:
     """One alternation, matched on lowercased text; a shared leading ``\\b`` is factored out (much faster)."""
@@ -77,11 +79,14 @@ FEATURE = _rx(
     r"\bit'?d\s+be\s+(?:nice|great)\b", r"\bfeature\s+request\b", r"\brequest\s+lang\b", r"\bsuggestion\b",
     r"\bi\s+suggest\b", r"\bi\s+wish\b", r"\bhope\s+you\s+(?:can|will|could)\s+add\b", r"\bplease\s+support\b",
     r"\bnew\s+feature\b", r"\badd\s+(?:an?\s+)?option\b")
+_WHAT = r"what(?!\s+an?\b)"
+_HOW = r"how(?!\s+(?:nice|great|cool|awesome|sweet|sad|annoying|frustrating|disappointing|rude|dare)\b)"
 QUESTION = _rx(
     r"\?", r"\b(?:paano|pano|bakit|bat|saan|nasaan|kailan|magkano|ilang\s+araw|sino|alin)\b", r"\bano\s+(?:po|ba|pong|ang)\b",
     r"\bpwede\s+(?:po\s+)?ba\b", r"\bmeron\s+(?:po\s+)?bang?\b", r"\bmay\s+(?:alam|nakaka-?alam)\b",
-    r"^\s*(?:how|what|why|where|when|who|which|can|could|is|are|does|do|did|will|should|has|have)\b",
-    r"[.!]\s*(?:how|what|why|where|when|who|which|can|could|is|are|does|do)\s", r"\bhow\s+(?:do|can|to)\b",
+    # an exclamation ("What a joke of an app.", "How annoying!") is not a question; with a "?" it still is one
+    rf"^\s*(?:{_HOW}|{_WHAT}|why|where|when|who|which|can|could|is|are|does|do|did|will|should|has|have)\b",
+    rf"[.!]\s*(?:{_HOW}|{_WHAT}|why|where|when|who|which|can|could|is|are|does|do)\s", r"\bhow\s+(?:do|can|to)\b",
     r"\bis\s+there\b", r"\banyone\s+(?:know|knows|tried|else)\b", r"\bpa-?help\b", r"\bpatulong\b",
     r"\bpaturo\b", r"\bhelp\s+(?:po|naman|please|pls)\b", r"\bneed\s+help\b", r"\bquestion\s+lang\b",
     r"\bpaki-?(?:check|sagot|explain|tulong)\b")
@@ -139,18 +144,25 @@ _RUN = re.compile(r"[^\W\d_]+")
 _RUN_SEP = re.compile(r"\x00|[^\W\d_]+")
 SEP_BITS = 1 << 30
 _word_bits: dict[str, int] = {"\x00": SEP_BITS}
+_CACHE_MAX = 200_000
 ALL = (1 << len(_GATES)) - 1
+
+
+def _word_gates(word: str) -> int:
+    bits = 0
+    for name, words in _GATE_WORDS.items():
+        if word in words or word.startswith(_GATE_PREFIXES.get(name, "\x00")):
+            bits |= _BIT[name]
+    return bits
 
 
 def _bits_of(word: str) -> int:
     bits = _word_bits.get(word)
     if bits is None:
-        bits = 0
-        for name, words in _GATE_WORDS.items():
-            if word in words or word.startswith(_GATE_PREFIXES.get(name, "\x00")):
-                bits |= _BIT[name]
-        if len(_word_bits) > 200_000:
+        bits = _word_gates(word)
+        if len(_word_bits) > _CACHE_MAX:
             _word_bits.clear()
+            _word_bits["\x00"] = SEP_BITS
         _word_bits[word] = bits
     return bits
 
@@ -180,17 +192,23 @@ def batch_gates(lows: list[str]) -> list[int]:
     joined = "\n\x00\n".join(lows)
     if joined.count("\x00") != len(lows) - 1:  # a text carries the separator itself
         return [gates(t) for t in lows]
-    flat = ["\x00", *_RUN_SEP.findall(joined), "\x00"]
-    get = _word_bits.get
-    codes = [get(w) for w in flat]
-    if None in codes:  # words not seen before: look them up once, then read the cache again
-        for w in {w for w, c in zip(flat, codes, strict=True) if c is None}:
-            _bits_of(w)
-        codes = [get(w, 0) for w in flat]
-    codes_a = np.array(codes, np.int64)
-    seps = np.flatnonzero(codes_a == SEP_BITS)
-    codes_a[seps] = 0
-    per_text = np.bitwise_or.reduceat(codes_a, seps[:-1]).tolist()
+    return _gates_of_flat(["\x00", *_RUN_SEP.findall(joined), "\x00"], _word_bits, _word_gates, lows)
+
+
+def _gates_of_flat(flat: list[str], cache: dict[str, int], bits_of, lows: list[str]) -> list[int]:
+    """Per text, the OR of ``bits_of(token)`` over its tokens in ``flat`` (SEP, text 0's tokens, SEP, …, SEP),
+    each distinct token computed once and kept in ``cache``; then the character gates of each text."""
+    new = set(flat).difference(cache)  # tokens not seen before: look them up once
+    if len(cache) + len(new) > _CACHE_MAX:
+        cache.clear()  # start afresh, with every token of this batch
+        cache["\x00"] = SEP_BITS
+        new = set(flat).difference(cache)
+    for w in new:
+        cache[w] = bits_of(w)
+    codes = np.fromiter(map(cache.get, flat), np.int64, len(flat))
+    seps = np.flatnonzero(codes == SEP_BITS)
+    codes[seps] = 0
+    per_text = np.bitwise_or.reduceat(codes, seps[:-1]).tolist()
     return [_char_gates(t, b) for t, b in zip(lows, per_text, strict=True)]
 
 
@@ -225,12 +243,31 @@ def _classify(t: str, g: int, sentiment_label: str | None) -> tuple[str, bool]:
     return "other", False
 
 
+def _token_bits(tok: str) -> int:
+    """gates() bits of one lexicon_tl.words() token: the OR over its runs of letters ("nag-crash", "don't")."""
+    bits = 0
+    for w in _RUN.findall(tok):
+        bits |= _bits_of(w)
+    return bits
+
+
+_tok_bits: dict[str, int] = {"\x00": SEP_BITS}  # per lexicon_tl.words() token
+
+
+def _batch_gates_words(texts: list[str], lows: list[str]) -> list[int]:
+    """batch_gates(lows), from the batch's lexicon_tl.batch_words(texts) (which the language step has
+    usually made already): a text's maximal runs of letters are exactly the runs of letters of its words."""
+    return _gates_of_flat(batch_words(texts), _tok_bits, _token_bits, lows)
+
+
 class IntentStep:
     name: ClassVar[str] = "intent"
     version: ClassVar[str] = "rules-kapwa-1"
     order: ClassVar[int] = 40
 
     def run(self, texts: list[str], results: list[dict[str, Any]]) -> None:
+        if not texts:
+            return
         lows = [(t or "").strip().lower() for t in texts]
-        for t, g, r in zip(lows, batch_gates(lows), results, strict=True):
+        for t, g, r in zip(lows, _batch_gates_words(texts, lows), results, strict=True):
             r["intent"], r["needs_answer"] = _classify(t, g, r.get("sentiment_label"))

@@ -11,6 +11,7 @@ only occurs inside a chosen bigram is not repeated on its own.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any, ClassVar
 
 from kapwa.analysis.lexicon_tl import STOPWORDS, TL_PREFIXES, wordset
@@ -39,6 +40,7 @@ _NUMBER_AFTER = frozenset(("error", "code"))
 # what a piece becomes: the keyword candidate (a str), False (stopword, punctuation), or one of these
 _SEP_MARK, _NUMBER_MARK = object(), object()
 _value_cache: dict[str, object] = {SEP: _SEP_MARK}
+_CACHE_MAX = 200_000
 _PLACEHOLDERS = {f"\x01{i}\x01": norm for i, norm in enumerate(PHRASES.values())}
 
 
@@ -50,26 +52,17 @@ def _norm(tok: str) -> str:
 
 
 def _value(piece: str) -> object:
-    """What a piece is worth as a keyword (see _value_cache); cached."""
-    got = _value_cache.get(piece)
-    if got is None:
-        if piece in _PLACEHOLDERS:
-            got = _PLACEHOLDERS[piece]  # product phrases are always kept
-        elif piece[0] in _PUNCT:
-            got = False
-        else:
-            t = _norm(piece)
-            if t in PRODUCT_TERMS:
-                got = t
-            elif t.isdigit():
-                got = _NUMBER_MARK  # kept only right after "error" or "code"
-            else:
-                got = t if len(t) >= 3 and t not in STOPWORDS and not t[:1].isdigit() else False
-        if len(_value_cache) > 200_000:
-            _value_cache.clear()
-            _value_cache[SEP] = _SEP_MARK
-        _value_cache[piece] = got
-    return got
+    """What a piece is worth as a keyword (see _value_cache)."""
+    if piece in _PLACEHOLDERS:
+        return _PLACEHOLDERS[piece]  # product phrases are always kept
+    if piece[0] in _PUNCT:
+        return False
+    t = _norm(piece)
+    if t in PRODUCT_TERMS:
+        return t
+    if t.isdigit():
+        return _NUMBER_MARK  # kept only right after "error" or "code"
+    return t if len(t) >= 3 and t not in STOPWORDS and not t[:1].isdigit() else False
 
 
 def _keep_phrase(m: re.Match[str]) -> str:
@@ -89,12 +82,15 @@ def _kept(texts: list[str]) -> list[list]:
             t = _PHRASE_RE.sub(_keep_phrase, t)
         lows.append(t)
     pieces = _PIECE.findall("\n\x00\n".join(lows))
+    new = set(pieces).difference(_value_cache)  # pieces not seen before: value them once
+    if len(_value_cache) + len(new) > _CACHE_MAX:
+        _value_cache.clear()  # start afresh, with every piece of this batch
+        _value_cache[SEP] = _SEP_MARK
+        new = set(pieces).difference(_value_cache)
+    for p in new:
+        _value_cache[p] = _value(p)
     get = _value_cache.get
-    vals = [get(p) for p in pieces]
-    if None in vals:  # pieces not seen before: value them once, then read the cache again
-        for p in {p for p, v in zip(pieces, vals, strict=True) if v is None}:
-            _value(p)
-        vals = [get(p) for p in pieces]
+    vals = list(map(get, pieces))
     if _NUMBER_MARK in vals:
         for i, v in enumerate(vals):
             if v is _NUMBER_MARK:
@@ -113,9 +109,18 @@ def _kept(texts: list[str]) -> list[list]:
 
 def _choose(kept: list, limit: int) -> list[str]:
     n = len(kept)
-    some = [t for t in kept if t]
+    some = list(filter(None, kept))
     if len(some) <= 1:  # nothing, or one word: no bigram, no ranking
         return some
+    if PRODUCT_TERMS.isdisjoint(some) and len(set(some)) == len(some):
+        # Every word once and no product term (so no word with a space: only product phrases have one). Then
+        # each adjacent pair is a bigram scoring 1.5 + 0.5 × bonus > 1.5 ≥ any word's 1 + 0.5 × bonus, and the
+        # bonus falls with the position, so the scoring below would rank the bigrams, then the words, each in
+        # text order.
+        ranked = [f"{a} {b}" for a, b in pairwise(kept) if a and b]
+        if 0 < limit <= len(ranked):
+            return ranked[:limit]  # bigrams are never covered
+        return _pick(ranked + some, limit)
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
     get = scores.get
@@ -132,7 +137,11 @@ def _choose(kept: list, limit: int) -> list[str]:
             scores[bigram] = get(bigram, 0.0) + 1.5 + 0.5 * bonus
             if bigram not in first:
                 first[bigram] = i
-    ranked = sorted(scores, key=lambda k: (-scores[k], first[k]))
+    return _pick(sorted(scores, key=lambda k: (-scores[k], first[k])), limit)
+
+
+def _pick(ranked: list[str], limit: int) -> list[str]:
+    """The best ``limit`` candidates, skipping a word already covered by a chosen bigram."""
     chosen: list[str] = []
     covered: set[str] = set()
     for k in ranked:

@@ -29,14 +29,22 @@ that lingua calls Indonesian/Malay is Tagalog. lingua's answers are cached per t
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import numpy as np
 
-from kapwa.analysis.lexicon_tl import AMBIGUOUS, EN_MARKERS, TL_MARKERS, TL_PREFIXES, WORD_RE, wordset
+from kapwa.analysis.lexicon_tl import (
+    AMBIGUOUS,
+    EN_MARKERS,
+    SEP,
+    TL_MARKERS,
+    TL_PREFIXES,
+    batch_words,
+    wordset,
+)
 
 MIN_WORDS = 3
 MIN_CHARS = 12
@@ -61,10 +69,8 @@ _detectors: dict[str, Any] = {}
 _word_cache: dict[str, str | None] = {}
 # per token, packed: 2 × English evidence | 2 × Tagalog evidence << 8 | English function word << 16 |
 # Tagalog function word << 17 | maybe Spanish/Indonesian << 18 | 1 << 19
-SEP = "\x00"
 SEP_CODE = 1 << 30
 _token_cache: dict[str, int] = {SEP: SEP_CODE}
-_SCAN = re.compile(r"\x00|" + WORD_RE.pattern)  # lexicon_tl.words, plus the batch separator
 _text_cache: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
 
@@ -107,7 +113,7 @@ def _parts(tok: str) -> tuple[bool, list[str]]:
     return False, tok.split("-") if stem else [tok]
 
 
-def _content_words(tokens: list[str]) -> set[str]:
+def _content_words(tokens: Iterable[str]) -> set[str]:
     out = set()
     for tok in tokens:
         out.update(w for w in _parts(tok)[1] if _is_content(w))
@@ -172,23 +178,21 @@ class LanguageStep:
         if not texts:
             return
         texts = [t or "" for t in texts]
-        joined = "\n\x00\n".join(texts)
-        if joined.count(SEP) != len(texts) - 1:  # a text carries the separator itself
-            joined = "\n\x00\n".join(t.replace(SEP, " ") for t in texts)
-        flat = [SEP, *_SCAN.findall(joined.lower().replace("’", "'")), SEP]
-        get = _token_cache.get
-        codes_l = [get(w) for w in flat]  # SEP is cached as SEP_CODE
-        if None in codes_l:
-            new = {w for w, c in zip(flat, codes_l, strict=True) if c is None}
-            candidates = _content_words(list(new))
+        flat = batch_words(texts)
+        new = set(flat).difference(_token_cache)  # SEP is cached as SEP_CODE
+        if new:
+            candidates = _content_words(new)
             if len(_word_cache) + len(candidates) > _CACHE_MAX or len(_token_cache) + len(new) > 2 * _CACHE_MAX:
                 _word_cache.clear()  # start afresh, with every word of this batch
                 _token_cache.clear()
                 _token_cache[SEP] = SEP_CODE
-                candidates = _content_words([w for w in flat if w != SEP])
+                new.update(flat)
+                new.discard(SEP)
+                candidates = _content_words(new)
             _classify_words(candidates)
-            codes_l = [get(w) or _token_info(w) for w in flat]
-        codes = np.array(codes_l, np.int64)
+            for w in new:
+                _token_info(w)
+        codes = np.fromiter(map(_token_cache.get, flat), np.int64, len(flat))
         seps = np.flatnonzero(codes == SEP_CODE)
         codes[seps] = 0
         n_words = np.diff(seps) - 1

@@ -8,6 +8,7 @@ a word that is common in *both* languages goes into ``AMBIGUOUS``, not into eith
 from __future__ import annotations
 
 import re
+import threading
 
 
 def wordset(text: str) -> frozenset[str]:
@@ -67,3 +68,26 @@ WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?(?:-[^\W\d_]+)*", re.UNICODE
 def words(text: str) -> list[str]:
     """Lowercased letter-words; hyphenated words (``cash-in``, ``nag-crash``) stay one token."""
     return WORD_RE.findall(text.lower().replace("’", "'"))
+
+
+SEP = "\x00"  # between the texts of a batch
+_SCAN = re.compile(r"\x00|" + WORD_RE.pattern)  # words(), plus the batch separator
+_last_lock = threading.Lock()
+_last: list = [None, None]
+
+
+def batch_words(texts: list[str]) -> list[str]:
+    """words() of every text of a batch in one flat list: SEP, words of text 0, SEP, …, SEP (a SEP inside a
+    text counts as a space). The last batch is remembered, so the language and intent steps of one chain
+    run tokenise it once; do not modify the list."""
+    key = tuple(t or "" for t in texts)
+    with _last_lock:
+        if _last[0] == key:
+            return _last[1]
+    joined = "\n\x00\n".join(key)
+    if joined.count(SEP) != len(key) - 1:  # a text carries the separator itself
+        joined = "\n\x00\n".join(t.replace(SEP, " ") for t in key)
+    flat = [SEP, *_SCAN.findall(joined.lower().replace("’", "'")), SEP]
+    with _last_lock:
+        _last[:] = [key, flat]
+    return flat

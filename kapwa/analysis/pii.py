@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+import numpy as np
+
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?![\w@])")
 
@@ -49,12 +51,18 @@ def find(text: str) -> list[dict[str, Any]]:
     # cheap exits first: an e-mail needs "@", a phone needs 9 digits
     if not text or ("@" not in text and (not _DIGIT.search(text) or len(_DIGIT.findall(text)) < MIN_DIGITS)):
         return []
+    return _spans(text, phones=True)
+
+
+def _spans(text: str, *, phones: bool) -> list[dict[str, Any]]:
+    """find() past its cheap exits; ``phones=False`` when ``text`` has fewer than MIN_DIGITS digits (then every
+    phone-like match would be rejected for having too few digits)."""
     spans: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
-    for m in EMAIL.finditer(text):
+    for m in EMAIL.finditer(text) if "@" in text else ():
         spans.append({"type": "email", "start": m.start(), "end": m.end()})
         taken.append((m.start(), m.end()))
-    for m in PHONE.finditer(text):
+    for m in PHONE.finditer(text) if phones else ():
         s, e = m.start(), m.end()
         if any(s < te and ts < e for ts, te in taken):
             continue
@@ -90,5 +98,22 @@ class PiiStep:
     order: ClassVar[int] = 50
 
     def run(self, texts: list[str], results: list[dict[str, Any]]) -> None:
-        for text, r in zip(texts, results, strict=True):
-            r["pii"] = find(text or "")
+        texts = [t or "" for t in texts]
+        for text, r, (at, digits) in zip(texts, results, _counts(texts), strict=True):
+            r["pii"] = _spans(text, phones=digits >= MIN_DIGITS) if at or digits >= MIN_DIGITS else []
+
+
+def _counts(texts: list[str]) -> list[tuple[int, int]]:
+    """Per text, (number of "@", number of characters that might be digits: 0-9 or anything outside ASCII,
+    where the other Unicode digits are) — counted for the whole batch at once, so the texts that cannot have
+    PII skip the per-text checks, and those without enough digits the phone pattern."""
+    if not texts:
+        return []
+    c = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32)
+    lens = np.fromiter(map(len, texts), np.int64, len(texts))
+    ends = np.cumsum(lens)
+    out = []
+    for mask in (c == 64, ((c >= 48) & (c <= 57)) | (c > 127)):
+        sums = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+        out.append((sums[ends] - sums[ends - lens]).tolist())
+    return list(zip(*out, strict=True))

@@ -12,7 +12,8 @@ training/analysis/train_toxicity.py): ``toxic`` (offensive/abusive, English + Fi
   that also has profanity or an insult.
 
 score = max(toxic, hate if toxic ≥ 0.5, lexicon floors: profanity 0.5, insult word aimed at someone 0.7,
-threat 0.85). Filipino "tangina" is often an exclamation rather than an attack: it sets ``profanity`` and
+threat 0.85) when a category applies; with no category, the toxic head's probability rescaled so that only
+≥ SURE (0.7) reaches 0.5 (see :func:`unsupported`). Filipino "tangina" is often an exclamation rather than an attack: it sets ``profanity`` and
 a 0.5 floor but not ``insult`` by itself. The lexicons match whole normalised tokens (features.tokens,
 which lowercases and collapses repeated letters, "gaaagooo" → "gaagoo" → matched via the de-doubled form).
 The batch is scored at once; the lexicons are looked up once per distinct token (cached), and the phrase
@@ -22,6 +23,7 @@ and threat patterns only run on the few texts that contain one of their words.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from typing import Any, ClassVar
 
 import numpy as np
@@ -31,6 +33,7 @@ from kapwa.analysis.lexicon_tl import wordset
 
 MODEL = "toxicity"
 THRESHOLD = 0.5
+SURE = 0.7  # the toxic head's probability at which a text without any other evidence is flagged (see unsupported)
 
 PROFANITY = frozenset(["putangina", "putanginamo", "putang", "tangina", "tanginamo", "taena", "taenamo", "tangna", "pota", "potangina", "potaena", "puta", "pucha", "putcha", "punyeta", "leche", "letse", "lintik", "gago", "gaga", "gagu", "kupal", "tarantado", "tarantada", "ulol", "ulul", "pakyu", "pakyew", "pakshet", "pakingshet", "shet", "tae", "hinayupak", "hayup", "buwisit", "bwisit", "bwiset", "kingina", "kinangina", "fuck", "fucking", "fucker", "fucked", "motherfucker", "fuk", "fck", "fkn", "shit", "shitty", "bullshit", "bitch", "bitches", "asshole", "ass", "bastard", "damn", "dick", "cunt", "crap", "piss", "wtf", "stfu", "dumbass", "jackass"])
 PROFANE_PHRASES = ("putang ina", "tang ina", "puta ng ina", "anak ng puta", "hayop ka", "pak yu")
@@ -51,7 +54,8 @@ PHRASE_WORDS = wordset("ina puta hayop yu")
 PROFANE, INSULT, ADDRESS, THREAT, PHRASE = 1, 2, 4, 8, 16
 
 _DOUBLE = re.compile(r"(.)\1")
-_flags: dict[str, int] = {}
+_flags: dict[str, int] = {}  # per token, cached
+_FLAGS_MAX = 200_000
 
 
 def _dedouble(w: str) -> str:
@@ -59,16 +63,10 @@ def _dedouble(w: str) -> str:
 
 
 def _token_flags(tok: str) -> int:
-    f = _flags.get(tok)
-    if f is None:
-        forms = {tok, _dedouble(tok)}
-        f = ((PROFANE if forms & PROFANITY else 0) | (INSULT if forms & INSULTS else 0)
-             | (ADDRESS if forms & SECOND_PERSON else 0) | (THREAT if tok in THREAT_WORDS else 0)
-             | (PHRASE if tok in PHRASE_WORDS else 0))
-        if len(_flags) > 200_000:
-            _flags.clear()
-        _flags[tok] = f
-    return f
+    forms = {tok, _dedouble(tok)}
+    return ((PROFANE if forms & PROFANITY else 0) | (INSULT if forms & INSULTS else 0)
+            | (ADDRESS if forms & SECOND_PERSON else 0) | (THREAT if tok in THREAT_WORDS else 0)
+            | (PHRASE if tok in PHRASE_WORDS else 0))
 
 
 class ToxicityStep:
@@ -91,25 +89,41 @@ def score_batch(texts: list[str], ft: Feats | None = None) -> list[tuple[float, 
     p = model.predict_proba(ft)
     toxic_p = p[:, model.classes.index("toxic")]
     hate_p = p[:, model.classes.index("hate")].tolist()
+    new = set(ft.flat).difference(_flags)  # tokens not seen before: look them up once
+    if len(_flags) + len(new) > _FLAGS_MAX:
+        _flags.clear()  # start afresh, with every token of this batch
+        new = set(ft.flat)
+    for t in new:
+        _flags[t] = _token_flags(t)
     get = _flags.get
-    flags = [get(t) for t in ft.flat]
-    if None in flags:  # tokens not seen before: look them up once, then read the cache again
-        for t in {t for t, f in zip(ft.flat, flags, strict=True) if f is None}:
-            _token_flags(t)
-        flags = [get(t, 0) for t in ft.flat]
+    flags = np.fromiter(map(get, ft.flat, repeat(0)), np.int64, len(ft.flat))
     # OR of the token flags of each text (the segments start at the SEP before it, whose flags are 0)
-    per_text = np.bitwise_or.reduceat(np.array(flags, np.int64), ft.seps[:-1]).tolist()
-    plain = np.round(np.clip(toxic_p, 0.0, 1.0), 4).tolist()
+    per_text = np.bitwise_or.reduceat(flags, ft.seps[:-1]).tolist()
+    plain = np.round(unsupported(np.clip(toxic_p, 0.0, 1.0)), 4).tolist()
     toxic_l = toxic_p.tolist()
     out: list[tuple[float, list[str]]] = []
     for i, text in enumerate(texts):
         f = per_text[i]
         text = text or ""
         if not f and toxic_l[i] < THRESHOLD and "@" not in text:
-            out.append((plain[i], []))  # no lexicon word, not toxic, not addressed: the model's score
+            out.append((plain[i], []))  # no lexicon word, not toxic, not addressed: the model's score, rescaled
             continue
-        out.append(_score(toxic_l[i], hate_p[i], f, ft.flat[ft.seps[i] + 1 : ft.seps[i + 1]], text))
+        score, cats = _score(toxic_l[i], hate_p[i], f, ft.flat[ft.seps[i] + 1 : ft.seps[i + 1]], text)
+        out.append((score, cats) if cats else (plain[i], cats))
     return out
+
+
+def unsupported(p: np.ndarray) -> np.ndarray:
+    """The score of a text no category explains (no lexicon word, no identity attack, not an insult aimed at
+    someone): the toxic head's probability rescaled piecewise-linearly so that only p ≥ SURE reaches
+    THRESHOLD (SURE ↦ THRESHOLD, 0 ↦ 0, 1 ↦ 1). The heads were trained with balanced classes on tweet
+    corpora (a toxic base rate of 30–50 %); community traffic is mostly benign, and below SURE the head's
+    lone calls were mostly false alarms there ("Yes! My whole family would use this", a polite question
+    about IDs). On the validation splits this leaves the figures where they were (the toxicity step's TweetEval offensive
+    macro F1 0.736 → 0.738, tl_hatespeech accuracy 0.752 → 0.750) and halves the flags on the demo community."""
+    low = p * (THRESHOLD / SURE)
+    high = THRESHOLD + (p - SURE) * ((1.0 - THRESHOLD) / (1.0 - SURE))
+    return np.where(p < SURE, low, high)
 
 
 def _score(toxic: float, hate: float, f: int, toks: list[str], text: str) -> tuple[float, list[str]]:

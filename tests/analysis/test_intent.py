@@ -48,6 +48,10 @@ RULES = [
     ("Earn ₱5,000 daily! DM me on telegram", "spam", False),
     ("Legit investment! 10% daily profit, message me sa whatsapp", "spam", False),
     ("Crypto giveaway, join now https://t.me/freebtc", "spam", False),
+    # an exclamation is not a question, unless it asks one
+    ("What a mess this update is.", "other", False),
+    ("What an update, wow", "other", False),
+    ("What a mess. Is there a fix coming?", "question", True),
     # other
     ("Good morning everyone", "other", False),
     ("", "other", False),
@@ -155,3 +159,12 @@ def test_step_equals_one_by_one():
     results = [{} for _ in texts]
     IntentStep().run(texts, results)
     assert [(r["intent"], r["needs_answer"]) for r in results] == [classify(t) for t in texts]
+
+
+def test_step_gates_from_shared_words_equal_gates():
+    from kapwa.analysis import intent as I
+
+    texts = ["Nag-crash yung app, don’t know why", "  EARN ₱500 daily!! DM me", "a\x00b paano?", "",
+             "ΟΔΟΣ salamat 👍", "won't load", "naka-stuck po"]
+    lows = [t.strip().lower() for t in texts]
+    assert I._batch_gates_words(texts, lows) == [I.gates(t) for t in lows] == I.batch_gates(lows)

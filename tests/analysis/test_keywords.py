@@ -58,3 +58,16 @@ def test_batch_equals_one_by_one():
              "error\x00 503 \x01cash in\x01", "Sana may dark mode", "ok po salamat", "bills payment via e-wallet"]
     assert extract_batch(texts) == [extract(t) for t in texts]
     assert extract_batch([]) == []
+
+
+def test_distinct_word_shortcut_matches_general_scoring(monkeypatch):
+    from kapwa.analysis import keywords as K
+
+    texts = ["slow login after the update, otp never arrives", "send_money failed again and again", "a b c",
+             "crash crash crash on startup", "qr ph payment, then bills payment; error 503", "one two. three four",
+             "refund refund please", "gcash", "screen freezes when scanning receipts today"]
+    fast = {limit: K.extract_batch(texts, limit) for limit in (0, 1, 2, 5, 9)}
+    # a PRODUCT_TERMS that never looks disjoint turns the shortcut off: the general scoring must agree
+    no_shortcut = type("NoShortcut", (frozenset,), {"isdisjoint": lambda self, other: False})
+    monkeypatch.setattr(K, "PRODUCT_TERMS", no_shortcut(K.PRODUCT_TERMS))
+    assert {limit: K.extract_batch(texts, limit) for limit in fast} == fast

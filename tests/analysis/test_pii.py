@@ -61,3 +61,13 @@ def test_step_fills_lists():
     assert results[0]["pii"] == [{"type": "email", "start": 0, "end": 18}]
     assert results[1]["pii"] == []
     assert PiiStep.order == 50 and PiiStep.name == "pii"
+
+
+def test_step_equals_find():
+    from kapwa.analysis.pii import PiiStep, find
+
+    texts = ["", "call 0917 123 4567", "@juan hi", "a@b.co and +63 917 123 4567", "12345678", "١٢٣٤٥٦٧٨٩",
+             "+1 2 34 56 @x", "ref no 09171234567", None, "juan@example.com"]
+    results = [{} for _ in texts]
+    PiiStep().run(texts, results)
+    assert [r["pii"] for r in results] == [find(t or "") for t in texts]

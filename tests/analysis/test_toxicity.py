@@ -56,3 +56,20 @@ def test_abuse_aimed_at_the_team_is_toxic():
     for text in ["You are an idiot and everyone hates you", "Ang tanga ng support niyo, mga inutil"]:
         r = _run([text])[0]
         assert r["toxicity_score"] >= 0.5 and "insult" in r["toxicity_categories"], text
+
+
+def test_a_lone_model_call_needs_confidence_to_flag():
+    """With no category to explain it, the toxic head's probability is rescaled: only ≥ SURE reaches the 0.5
+    flag line, the order of scores is kept, and 0 and 1 stay put."""
+    import numpy as np
+
+    from kapwa.analysis.toxicity import SURE, THRESHOLD, unsupported
+
+    p = np.linspace(0.0, 1.0, 101)
+    q = unsupported(p)
+    assert np.all(np.diff(q) > 0) and q[0] == 0.0 and q[-1] == 1.0
+    assert unsupported(np.array([SURE]))[0] == THRESHOLD
+    assert np.all(q[p < SURE] < THRESHOLD) and np.all(q[p >= SURE] >= THRESHOLD)
+    # a categorised text keeps its lexicon floor and categories
+    r = _run(["Ang tanga mo talaga"])[0]
+    assert r["toxicity_score"] >= 0.7 and "insult" in r["toxicity_categories"]

@@ -6,10 +6,10 @@ n-grams, on:
     TweetEval's sentiment validation split (matched on text with @mentions masked);
   * tl_shopee_reviews train (binary: 1 → positive, 0 → negative);
   * tl_tweets_sentiment (binary; all of it — bench/quality.py reports 5-fold CV for it);
-  * training/analysis/seed_tl.tsv: ~200 hand-written Filipino/Taglish community messages (mostly neutral),
+  * training/analysis/seed_tl.tsv: ~230 hand-written Filipino/Taglish community messages (mostly neutral),
     weight SEED_WEIGHT each, because the Filipino corpora have no neutral class and the model otherwise
     learns "Filipino ⇒ polar" (e.g. a polite question read as a complaint);
-  * training/analysis/seed_en.tsv: ~80 hand-written English support-desk messages, same weight, because
+  * training/analysis/seed_en.tsv: ~110 hand-written English support-desk and thread messages, same weight, because
     the English tweets have almost no help-desk register ("How do I …?" read as negative).
 Not used: TweetEval/Shopee validation, the VADER ground truth, airline_sentiment (benchmarks only).
 
