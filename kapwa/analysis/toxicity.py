@@ -6,7 +6,8 @@ training/analysis/train_toxicity.py): ``toxic`` (offensive/abusive, English + Fi
 
 * ``profanity``       — a word or phrase from PROFANITY;
 * ``insult``          — a word from INSULTS, or toxic ≥ 0.5 and the text addresses someone (you/mo/ka/…);
-* ``identity_attack`` — hate ≥ 0.5 and toxic ≥ 0.5 (the hate head alone fires on neutral talk about groups);
+* ``identity_attack`` — hate ≥ 0.5 and toxic ≥ SURE (0.7): the hate head alone fires on neutral talk about groups,
+  and a merely rude text ("Same! Pay yourself first.") is not an attack on a group;
 * ``threat``          — a phrase from THREATS ("papatayin kita", "I will kill", …);
 * ``harassment``      — a threat, or a toxic (≥ 0.5) text aimed at a person (second person or @mention)
   that also has profanity or an insult.
@@ -134,7 +135,7 @@ def _score(toxic: float, hate: float, f: int, toks: list[str], text: str) -> tup
     threat = bool(f & THREAT) and bool(THREATS.search(joined))
     cats: set[str] = set()
     score = toxic
-    if hate >= THRESHOLD and toxic >= THRESHOLD:
+    if hate >= THRESHOLD and toxic >= SURE:
         cats.add("identity_attack")
         score = max(score, hate)
     if profane:
