@@ -23,12 +23,13 @@ from dataclasses import dataclass, fields
 from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kapwa.core.models import Conversation, ConversationStatus, Member, Tag, conversation_tags, utcnow
-from kapwa.core.models.analysis import INTENTS, LANGUAGES, SENTIMENT_LABELS, TAGALOG_CODES, TOXIC_AT
+from kapwa.core.models.analysis import INTENTS, LANGUAGES, SENTIMENT_LABELS
 from kapwa.core.search import conversation_match
+from kapwa.inbox.queries import signal_conditions
 
 ATTENTION = ("new", "open", "pending")
 STATUSES = ConversationStatus.values()
@@ -190,21 +191,8 @@ def conditions(s: Session, workspace_id: int, f: InboxFilter, *, viewer_id: int 
     if f.tag:  # an IN, so the planner may start from the tag's conversations when the tag is rare
         tag_id = select(Tag.id).where(Tag.workspace_id == workspace_id, Tag.name == f.tag).scalar_subquery()
         where.append(c.id.in_(select(conversation_tags.c.conversation_id).where(conversation_tags.c.tag_id == tag_id)))
-    not_taglish = or_(c.is_taglish.is_(None), c.is_taglish.is_(false()))
-    if f.language == "taglish":
-        where.append(c.is_taglish.is_(True))
-    elif f.language == "tl":
-        where += [c.language.in_(TAGALOG_CODES), not_taglish]
-    elif f.language:
-        where += [c.language == f.language, not_taglish]
-    if f.sentiment:
-        where.append(c.sentiment_label == f.sentiment)
-    if f.toxic:
-        where.append(c.toxicity_score >= TOXIC_AT)
-    if f.intent:
-        where.append(c.intent == f.intent)
-    if f.needs_answer:
-        where.append(c.needs_answer.is_(True))
+    where += signal_conditions(c, language=f.language, sentiment=f.sentiment, toxic=f.toxic, intent=f.intent,
+                               needs_answer=f.needs_answer)
     member = []
     if f.segment == "vip":
         member.append(Member.is_vip.is_(True))

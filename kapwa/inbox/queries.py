@@ -51,28 +51,34 @@ SENTIMENT_PATTERN = f"^(|{'|'.join(SENTIMENT_LABELS)})$"
 INTENT_PATTERN = f"^(|{'|'.join(INTENTS)})$"
 
 
-def _not_taglish():
-    return or_(Message.is_taglish.is_(None), Message.is_taglish.is_(false()))
+def signal_conditions(model, *, language: str = "", sentiment: str = "", toxic: bool = False, intent: str = "",
+                      needs_answer: bool = False) -> list:
+    """Conditions for the analysis filters on ``model``'s signal columns (``Message`` for one message's own
+    labels, ``Conversation`` for the labels the desk keeps per conversation; both have the same columns).
+    "tl" and another language mean that language and not Taglish; "taglish" means the Taglish flag."""
+    conds = []
+    not_taglish = or_(model.is_taglish.is_(None), model.is_taglish.is_(false()))
+    if language == "taglish":
+        conds.append(model.is_taglish.is_(True))
+    elif language == "tl":
+        conds += [model.language.in_(TAGALOG_CODES), not_taglish]
+    elif language:
+        conds += [model.language == language, not_taglish]
+    if sentiment:
+        conds.append(model.sentiment_label == sentiment)
+    if toxic:
+        conds.append(model.toxicity_score >= TOXIC_AT)
+    if intent:
+        conds.append(model.intent == intent)
+    if needs_answer:
+        conds.append(model.needs_answer.is_(True))
+    return conds
 
 
 def _analysis_conditions(f: ConversationFilter) -> list:
     """Conditions on one inbound message for the analysis filters; all must hold for the same message."""
-    conds = []
-    if f.language == "taglish":
-        conds.append(Message.is_taglish.is_(True))
-    elif f.language == "tl":
-        conds += [Message.language.in_(TAGALOG_CODES), _not_taglish()]
-    elif f.language:
-        conds += [Message.language == f.language, _not_taglish()]
-    if f.sentiment:
-        conds.append(Message.sentiment_label == f.sentiment)
-    if f.toxic:
-        conds.append(Message.toxicity_score >= TOXIC_AT)
-    if f.intent:
-        conds.append(Message.intent == f.intent)
-    if f.message_needs_answer:
-        conds.append(Message.needs_answer.is_(True))
-    return conds
+    return signal_conditions(Message, language=f.language, sentiment=f.sentiment, toxic=f.toxic, intent=f.intent,
+                             needs_answer=f.message_needs_answer)
 
 
 def list_conversations(s: Session, workspace_id: int, f: ConversationFilter) -> tuple[list[Conversation], int]:

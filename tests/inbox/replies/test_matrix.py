@@ -10,26 +10,13 @@ from sqlalchemy import func, select
 from kapwa.core.models import Conversation, Message, Reply
 from kapwa.inbox.replies.actions import do_create_reply, do_retry_reply
 from kapwa.ingest.sync import sync_source
-from tests.connectors.test_matrix import Person, help_room, matrix_source
-from tests.support.synapse import synapse_server
+from tests.connectors import test_matrix
+from tests.connectors.test_matrix import help_room, matrix_source
 
 pytestmark = [pytest.mark.services, pytest.mark.xdist_group("synapse")]
 
-
-@pytest.fixture(scope="module")
-def hs():
-    with synapse_server() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def maria(hs) -> Person:
-    return Person(hs, hs.register("maria", "maria-password-1", displayname="Maria Santos"))
-
-
-@pytest.fixture(scope="module")
-def brand(hs) -> Person:
-    return Person(hs, hs.register("bayanipay", "brand-password-1", displayname="BayaniPay Support"))
+# the Synapse server and its two accounts, one of each per module: the connector tests' own fixtures
+hs, maria, brand = test_matrix.hs, test_matrix.maria, test_matrix.brand
 
 
 def _conversation(rt, factory, hs, maria, brand, text):
