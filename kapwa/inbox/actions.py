@@ -124,20 +124,25 @@ def _tag(tx: Tx, name: str) -> Tag:
     return tag
 
 
+def retag(tx: Tx, conv: Conversation, tag: Tag, *, remove: bool) -> bool:
+    """Add or remove one tag inside ``tx`` (audited, with a live event); False when there was nothing to do."""
+    if remove and tag in conv.tags:
+        conv.tags.remove(tag)
+        tx.audit("conversation.untag", conv, f"Removed tag {tag.name}", {"tags": [tag.name, None]})
+    elif not remove and tag not in conv.tags:
+        conv.tags.append(tag)
+        tx.audit("conversation.tag", conv, f"Tagged {tag.name}", {"tags": [None, tag.name]})
+    else:
+        return False
+    tx.emit("conversation.updated", {"id": conv.id, "changes": ["tags"]})
+    return True
+
+
 def do_tag_conversation(rt: Runtime, actor: Actor, conversation_id: int, name: str, remove: bool = False) -> None:
     actor.require(Role.moderator)
     with transaction(rt, actor) as tx:
         conv = _conversation(tx, conversation_id)
-        tag = _tag(tx, name)
-        if remove and tag in conv.tags:
-            conv.tags.remove(tag)
-            tx.audit("conversation.untag", conv, f"Removed tag {tag.name}", {"tags": [tag.name, None]})
-        elif not remove and tag not in conv.tags:
-            conv.tags.append(tag)
-            tx.audit("conversation.tag", conv, f"Tagged {tag.name}", {"tags": [None, tag.name]})
-        else:
-            return
-        tx.emit("conversation.updated", {"id": conv.id, "changes": ["tags"]})
+        retag(tx, conv, _tag(tx, name), remove=remove)
 
 
 def do_add_conversation_note(rt: Runtime, actor: Actor, conversation_id: int, body: str) -> Note:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from kapwa.core.actions import ActionError, Actor, transaction
 from kapwa.core.models import Conversation, Role
 from kapwa.core.runtime import Runtime
-from kapwa.inbox.actions import _tag, apply_update, check_assignee, check_values, refresh_after_change
+from kapwa.inbox.actions import _tag, apply_update, check_assignee, check_values, refresh_after_change, retag
 from kapwa.team.notifications import notify
 
 ACTIONS = ("status", "resolve", "assign", "priority", "tag", "untag")
@@ -69,7 +69,7 @@ def do_bulk(rt: Runtime, actor: Actor, ids: list[int], action: str, value: str |
             if conv is None:
                 continue
             if tag is not None:
-                if _retag(tx, conv, tag, remove=action == "untag"):
+                if retag(tx, conv, tag, remove=action == "untag"):
                     result.changed.append(cid)
                 continue
             # Notify the assignee once for the whole batch, below, rather than per conversation.
@@ -92,16 +92,3 @@ def _user_id(value: str) -> int:
     if not value.isdigit():
         raise ActionError("assignee: must be me, none or a teammate id", field="value")
     return int(value)
-
-
-def _retag(tx, conv: Conversation, tag, *, remove: bool) -> bool:
-    if remove and tag in conv.tags:
-        conv.tags.remove(tag)
-        tx.audit("conversation.untag", conv, f"Removed tag {tag.name}", {"tags": [tag.name, None]})
-    elif not remove and tag not in conv.tags:
-        conv.tags.append(tag)
-        tx.audit("conversation.tag", conv, f"Tagged {tag.name}", {"tags": [None, tag.name]})
-    else:
-        return False
-    tx.emit("conversation.updated", {"id": conv.id, "changes": ["tags"]})
-    return True
