@@ -1,13 +1,14 @@
-"""Full-text search over messages behind one function: FTS5 on SQLite, tsvector on PostgreSQL."""
+"""Full-text search behind two functions (messages; conversations for the inbox): FTS5 on SQLite, tsvector on
+PostgreSQL."""
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import Select, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Select, column, func, intersect, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
-from kapwa.core.models import Message
+from kapwa.core.models import Conversation, Message
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -27,33 +28,44 @@ def message_match(session: Session, query: str) -> Select | None:
         return None
     if session.get_bind().dialect.name == "sqlite":
         fts = table("messages_fts", column("rowid"))
-        expr = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
         return select(literal_column("messages_fts.rowid")).select_from(fts).where(
-            text("messages_fts MATCH :fts_q").bindparams(fts_q=expr)
+            text("messages_fts MATCH :fts_q").bindparams(fts_q=_fts_expr(terms))
         )
-    tsq = " & ".join(terms[:-1] + [f"{terms[-1]}:*"])
     return select(Message.id).where(
-        literal_column("messages.search_vector").op("@@")(func.to_tsquery("simple", tsq))
+        literal_column("messages.search_vector").op("@@")(func.to_tsquery("simple", _tsquery(terms)))
     )
 
 
-def conversation_match(session: Session, query: str) -> Select | None:
-    """A SELECT of the ids of conversations with a message matching ``query`` (for
-    ``Conversation.id.in_(…)``), or None for an empty query. On PostgreSQL it reads ``conversation_id`` in the
-    same pass as the tsvector match (no second lookup of each message by id)."""
+def _fts_expr(terms: list[str]) -> str:
+    return " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
+
+
+def _tsquery(terms: list[str]) -> str:
+    return " & ".join(terms[:-1] + [f"{terms[-1]}:*"])
+
+
+def conversation_match(session: Session, query: str) -> ColumnElement[bool] | None:
+    """A condition on ``Conversation``: every word of ``query`` appears in the conversation (in any of its
+    messages; prefix match on the last word), or None for an empty query.
+
+    PostgreSQL reads the conversation's own search document (migration 0005, kept by triggers), so the
+    planner can walk the inbox's order and stop after a page, or start from a rare word's few conversations.
+    SQLite reads FTS5 once per word and intersects the words' conversations, each from the narrow
+    (id, conversation_id) index rather than the message rows."""
     terms = _terms(query)
     if not terms:
         return None
-    if session.get_bind().dialect.name == "sqlite":
-        # Each match's conversation from the narrow (id, conversation_id) index, not from the message row.
-        return (select(Message.conversation_id).where(Message.id.in_(message_match(session, query)))
-                .with_hint(Message, "INDEXED BY ix_messages_id_conversation", "sqlite"))
-    tsq = " & ".join(terms[:-1] + [f"{terms[-1]}:*"])
-    # DISTINCT: the hits are gathered once (GIN bitmap), not probed per conversation, which PostgreSQL
-    # misjudges as cheap under an ORDER BY … LIMIT (it walked 10k conversations for a word in 1% of messages).
-    return select(Message.conversation_id).distinct().where(
-        literal_column("messages.search_vector").op("@@")(func.to_tsquery("simple", tsq))
-    )
+    if session.get_bind().dialect.name != "sqlite":
+        return literal_column("conversations.search_vector").op("@@")(func.to_tsquery("simple", _tsquery(terms)))
+    fts = table("messages_fts", column("rowid"))
+    per_word = []
+    for i, term in enumerate(terms):
+        expr = _fts_expr([term]) if i == len(terms) - 1 else f'"{term}"'  # prefix match on the last word only
+        hits = select(literal_column("messages_fts.rowid")).select_from(fts).where(
+            text(f"messages_fts MATCH :fts_q{i}").bindparams(**{f"fts_q{i}": expr}))
+        per_word.append(select(Message.conversation_id).where(Message.id.in_(hits))
+                        .with_hint(Message, "INDEXED BY ix_messages_id_conversation", "sqlite"))
+    return Conversation.id.in_(per_word[0] if len(per_word) == 1 else intersect(*per_word))
 
 
 def search_messages(session: Session, workspace_id: int, query: str, limit: int = 50) -> list[Message]:

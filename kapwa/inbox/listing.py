@@ -211,9 +211,9 @@ def conditions(s: Session, workspace_id: int, f: InboxFilter, *, viewer_id: int 
 
         where.append(sla_condition(s, workspace_id, f.sla, utcnow()))
     if f.q:
-        ids = conversation_match(s, f.q)
-        if ids is not None:
-            where.append(c.id.in_(ids))
+        match = conversation_match(s, f.q)
+        if match is not None:
+            where.append(match)
     return where
 
 

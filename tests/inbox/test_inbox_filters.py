@@ -94,6 +94,13 @@ def test_full_text_search_finds_conversations_by_their_messages(web, world):
     assert titles(web, q="scam", sentiment="positive") == []
 
 
+def test_search_words_may_be_in_different_messages_of_a_conversation(web, world):
+    # "app down" asked in the first message, "works" said in the third: the conversation has every word.
+    assert titles(web, q="app works") == ["Salamat sa update"]
+    assert titles(web, q="sent confirm refund") == ["Refund please"]  # the team's own reply counts too
+    assert titles(web, q="app refund") == []  # every word, not any word
+
+
 def test_sorts(web, world):
     assert titles(web)[:2] == ["Nawala ang pera ko", "Paano mag cash in"]  # priority
     assert titles(web, sort="waiting") == ["Refund please", "Salamat sa update", "Nawala ang pera ko",
