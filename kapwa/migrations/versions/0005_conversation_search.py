@@ -54,19 +54,24 @@ LANGUAGE sql STABLE AS $$
     SELECT kapwa_doc_union(search_vector ORDER BY id) FROM messages WHERE conversation_id = conv
 $$;
 
+-- One UPDATE per conversation in id order, so concurrent batches lock conversations in the same order
+-- (as SQLAlchemy's flush does) and cannot deadlock on each other.
 CREATE FUNCTION kapwa_messages_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE r record;
 BEGIN
-    UPDATE conversations c SET search_vector = kapwa_doc_add(c.search_vector, n.doc)
-    FROM (SELECT conversation_id, kapwa_doc_union(search_vector ORDER BY id) AS doc
-          FROM inserted GROUP BY conversation_id) n
-    WHERE c.id = n.conversation_id;
+    FOR r IN SELECT conversation_id, kapwa_doc_union(search_vector ORDER BY id) AS doc
+             FROM inserted GROUP BY conversation_id ORDER BY conversation_id LOOP
+        UPDATE conversations SET search_vector = kapwa_doc_add(search_vector, r.doc) WHERE id = r.conversation_id;
+    END LOOP;
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION kapwa_messages_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE conv bigint;
 BEGIN
-    UPDATE conversations c SET search_vector = kapwa_conversation_doc(c.id)
-    WHERE c.id IN (SELECT DISTINCT conversation_id FROM deleted);
+    FOR conv IN SELECT DISTINCT conversation_id FROM deleted ORDER BY conversation_id LOOP
+        UPDATE conversations SET search_vector = kapwa_conversation_doc(conv) WHERE id = conv;
+    END LOOP;
     RETURN NULL;
 END $$;
 
