@@ -7,6 +7,9 @@ Features (shared by every model, so a batch is featurised once — see :func:`fe
   honorific particles *po* / *opo* removed (they carry politeness, not polarity; VADER reads "po" as
   negative), emoji and emoticons kept as tokens;
 * word unigrams + bigrams, and character 3–5-grams of the normalised token string padded with spaces;
+* one "valence v" feature per word of VADER's crowd-rated lexicon (its mean rating rounded, −4…4; the sign
+  flipped after a negator such as "not" or "hindi" among the three tokens before), so a word the training
+  data rarely shows still leans the right way (vaderSentiment's lexicon file, MIT, a PyPI dependency);
 * hashed into 2**N_BITS buckets; value = occurrences / sqrt(all n-gram occurrences of the text) (for a
   text without repeated n-grams this is binary and L2-normalised).
 
@@ -42,7 +45,7 @@ N_BITS = 18
 N_BUCKETS = 1 << N_BITS  # hashed n-gram buckets
 N_ROWS = 2 * N_BUCKETS  # weight rows (= feature columns): the buckets, then their Filipino-only copies
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-FEATURES_VERSION = "f2"  # bump when anything below changes the feature space
+FEATURES_VERSION = "f3"  # bump when anything below changes the feature space
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _USER = re.compile(r"@\w+")
@@ -63,6 +66,47 @@ _JOIN = f"\n{SEP}\n"
 _P = 0x100000001B3
 _PINV = pow(_P, -1, 1 << 64)
 _SALT_CHAR, _SALT_WORD, _SALT_BIGRAM = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+_SALT_LEX = 0x27D4EB2F165667C5
+NEGATORS = frozenset({"not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "cannot", "can't",
+                      "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't",
+                      "shouldn't", "couldn't", "haven't", "hasn't", "hadn't", "ain't", "dont", "cant", "wont",
+                      "didnt", "doesnt", "isnt", "hindi", "di", "wala", "walang", "ayaw", "huwag", "wag"})
+
+
+@cache
+def _lexicon() -> dict[str, int]:
+    """VADER's crowd-rated valence lexicon (vaderSentiment, MIT): token → mean valence rounded (−4…4, 0 left
+    out). Words a model has rarely seen still lean the right way."""
+    import vaderSentiment
+
+    lex: dict[str, int] = {}
+    path = Path(vaderSentiment.__file__).resolve().parent / "vader_lexicon.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            v = int(round(float(parts[1])))
+            if v:
+                lex.setdefault(parts[0].lower(), max(-4, min(4, v)))
+    return lex
+
+
+def _lexicon_features(flat: list[str], kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(doc, bucket) of one "valence v" feature per lexicon word, its sign flipped after a negator among the
+    three tokens before it (in the same text)."""
+    lex = _lexicon()
+    vals = np.fromiter(map(lex.get, flat, repeat(0)), np.int64, len(flat))
+    hit = np.flatnonzero(vals)
+    tokdoc = np.cumsum(kinds == SEP_KIND) - 1
+    if not len(hit):
+        return tokdoc[:0], tokdoc[:0]
+    neg = np.fromiter(map(NEGATORS.__contains__, flat), bool, len(flat))
+    flip = np.zeros(len(hit), bool)
+    for back in (1, 2, 3):
+        j = hit - back
+        ok = j >= 0
+        flip[ok] |= neg[j[ok]] & (tokdoc[j[ok]] == tokdoc[hit[ok]])
+    v = np.where(flip, -vals[hit], vals[hit]) + 8
+    return tokdoc[hit], _bucket(v.astype(np.uint64), _SALT_LEX)
 CHAR_N = (3, 4, 5)
 
 
@@ -188,6 +232,9 @@ def _featurize(texts: list[str]) -> Feats:
     bs, be = starts[b], ends[b + 1]
     docs.append(nsep[bs] - 1)
     buckets.append(_bucket(up[be - 1] * (g[be] - g[bs]), _SALT_BIGRAM))
+    ld, lb = _lexicon_features(flat, kinds)
+    docs.append(ld)
+    buckets.append(lb)
     doc = np.concatenate(docs)
     bucket = np.concatenate(buckets)
     counts = np.bincount(doc, minlength=len(texts))

@@ -1,5 +1,8 @@
 """Sentiment step: shipped artefact loads, clear EN/TL/Taglish examples, ranges, chain, determinism."""
 
+from itertools import repeat
+
+import numpy as np
 import pytest
 
 from kapwa.analysis import features as F
@@ -57,6 +60,14 @@ def test_english_help_desk_questions_and_notices_are_not_negative(text):
     assert _run([text])[0]["sentiment_label"] != "negative", text
 
 
+@pytest.mark.parametrize("text", [
+    "Maaari po bang malaman kung kailan darating ang aking refund?", "Magkano po ang bayad sa paglilipat ng pera?",
+    "Saan po makikita ang resibo ng aking bayad?", "Mayroon po bang ibang paraan para magbayad?",
+])
+def test_formal_tagalog_questions_about_money_are_not_negative(text):
+    assert _run([text])[0]["sentiment_label"] != "negative", text
+
+
 def test_ranges_and_empty():
     for r in _run(["", "ok", "😀😀😀", "http://x.y @someone 123", "a" * 5000, "\x00 nul"]):
         assert -1.0 <= r["sentiment_score"] <= 1.0
@@ -70,8 +81,22 @@ def test_batch_equals_one_by_one():
     assert together == [_run([t])[0] for t in texts]
 
 
+def test_valence_lexicon_features_follow_negation_within_a_text_only():
+    def valence(texts):
+        ft = featurize(texts)
+        return F._lexicon_features(ft.flat, np.fromiter(map(F._KIND.get, ft.flat, repeat(0)), np.int8))
+
+    happy, not_happy, hindi = (valence([t]) for t in ("happy", "I am not happy", "hindi happy"))
+    assert len(happy[1]) == 1 and happy[1][0] != not_happy[1][0]  # "not happy" leans the other way
+    assert hindi[1][0] == not_happy[1][0]  # a Filipino negator flips it too
+    doc, bucket = valence(["I will not", "happy"])
+    assert bucket[doc == 1].tolist() == happy[1].tolist()  # the previous text's "not" does not
+    assert len(valence(["the invoice is attached"])[1]) == 0
+
+
 def test_features_do_not_depend_on_the_batch():
-    texts = ["Salamat po!", "I <3 this &amp; that :) http://x.y @bob 12,000", "sooo gooood", "", "ñandú 😀"]
+    texts = ["Salamat po!", "I <3 this &amp; that :) http://x.y @bob 12,000", "sooo gooood", "", "ñandú 😀",
+             "I will not", "happy to help"]
     whole = featurize(texts)
     for i, t in enumerate(texts):
         one = featurize([t])
