@@ -84,7 +84,7 @@ def _lexicon() -> dict[str, int]:
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) >= 2:
-            v = int(round(float(parts[1])))
+            v = round(float(parts[1]))
             if v:
                 lex.setdefault(parts[0].lower(), max(-4, min(4, v)))
     return lex
