@@ -9,13 +9,7 @@ from sqlalchemy.orm import selectinload
 from kapwa.core.actions import ActionError, Actor, Forbidden
 from kapwa.core.models import AuditEntry, Conversation, Notification
 from kapwa.inbox import actions, bulk
-from tests.inbox.inbox_world import build
 from tests.support.web import csrf_of, login
-
-
-@pytest.fixture
-def world(factory, rt):
-    return build(factory, rt)
 
 
 def actor(user) -> Actor:

@@ -13,21 +13,9 @@ from kapwa.core.models import Role
 from kapwa.inbox import listing
 from kapwa.inbox.desk import update_conversations
 from kapwa.team.actions import do_create_api_token
-from tests.inbox.inbox_world import build, thread
-from tests.support.web import login
+from tests.inbox.inbox_world import thread
 
 TITLE = re.compile(r'<a class="conv-link" href="/conversations/\d+">([^<]*)</a>')
-
-
-@pytest.fixture
-def world(factory, rt):
-    return build(factory, rt)
-
-
-@pytest.fixture
-def web(client, world):
-    assert login(client, world.users["mod"].email).status_code == 303
-    return client
 
 
 def titles(client, path="/inbox", **params) -> list[str]:

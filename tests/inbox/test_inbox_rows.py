@@ -8,19 +8,7 @@ from sqlalchemy import event
 
 from kapwa.core.models import Role
 from kapwa.inbox.desk import update_conversations
-from tests.inbox.inbox_world import build, tag
-from tests.support.web import login
-
-
-@pytest.fixture
-def world(factory, rt):
-    return build(factory, rt)
-
-
-@pytest.fixture
-def web(client, world):
-    assert login(client, world.users["mod"].email).status_code == 303
-    return client
+from tests.inbox.inbox_world import tag
 
 
 def row_of(html: str, conv_id: int) -> str:

@@ -11,12 +11,7 @@ from kapwa.core.models import Conversation, utcnow
 from kapwa.inbox import priority
 from kapwa.inbox.desk import update_conversations
 from kapwa.inbox.signals import refresh_conversations
-from tests.inbox.inbox_world import build, thread
-
-
-@pytest.fixture
-def world(factory, rt):
-    return build(factory, rt)
+from tests.inbox.inbox_world import thread
 
 
 def conv(rt, c) -> Conversation:

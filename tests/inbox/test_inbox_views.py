@@ -10,13 +10,7 @@ from sqlalchemy import select
 from kapwa.core.actions import ActionError, Actor, Forbidden, NotFound
 from kapwa.core.models import AuditEntry, SavedView
 from kapwa.inbox import saved_views
-from tests.inbox.inbox_world import build
 from tests.support.web import csrf_of, login
-
-
-@pytest.fixture
-def world(factory, rt):
-    return build(factory, rt)
 
 
 def actor(user) -> Actor:
