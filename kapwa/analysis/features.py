@@ -90,23 +90,25 @@ def _lexicon() -> dict[str, int]:
     return lex
 
 
-def _lexicon_features(flat: list[str], kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _lexicon_features(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(doc, bucket) of one "valence v" feature per lexicon word, its sign flipped after a negator among the
-    three tokens before it (in the same text)."""
-    lex = _lexicon()
-    vals = np.fromiter(map(lex.get, flat, repeat(0)), np.int64, len(flat))
-    hit = np.flatnonzero(vals)
-    tokdoc = np.cumsum(kinds == SEP_KIND) - 1
+    three tokens before it (in the same text). ``codes``: :func:`token_codes` of the batch's tokens."""
+    field = (codes >> _VALENCE_SHIFT) & 15
+    hit = np.flatnonzero(field)
     if not len(hit):
-        return tokdoc[:0], tokdoc[:0]
-    neg = np.fromiter(map(NEGATORS.__contains__, flat), bool, len(flat))
+        return hit, hit
+    seps = np.flatnonzero((codes & _KIND_MASK) == SEP_KIND)
+    doc = np.searchsorted(seps, hit, side="right") - 1
+    negator = (codes & _NEGATOR) > 0
     flip = np.zeros(len(hit), bool)
     for back in (1, 2, 3):
         j = hit - back
-        ok = j >= 0
-        flip[ok] |= neg[j[ok]] & (tokdoc[j[ok]] == tokdoc[hit[ok]])
-    v = np.where(flip, -vals[hit], vals[hit]) + 8
-    return tokdoc[hit], _bucket(v.astype(np.uint64), _SALT_LEX)
+        ok = j > seps[doc]  # still inside the word's own text
+        flip[ok] |= negator[j[ok]]
+    v = field[hit].astype(np.int64) - _VALENCE_ZERO
+    return doc, _bucket((np.where(flip, -v, v) + 8).astype(np.uint64), _SALT_LEX)
+
+
 CHAR_N = (3, 4, 5)
 
 
@@ -144,6 +146,24 @@ def tokens(text: str) -> list[str]:
 # token kinds: 0 other, 1 Tagalog function word, 2 English function word, 3 SEP, 4 politeness particle
 _KIND = {**{w: 2 for w in EN_MARKERS}, **{w: 1 for w in TL_MARKERS}, **{w: 4 for w in POLITE}, SEP: 3}
 OTHER, TL, EN, SEP_KIND, POLITE_KIND = 0, 1, 2, 3, 4
+# A token's code packs everything a batch looks up per token, so one dict lookup serves them all:
+# bits 0–2 its kind, bits 3–6 its lexicon valence + 5 (0: not in the lexicon), bit 7 "is a negator".
+_KIND_MASK, _VALENCE_SHIFT, _VALENCE_ZERO, _NEGATOR = 7, 3, 5, 128
+
+
+@cache
+def _codes() -> dict[str, int]:
+    codes = dict(_KIND)
+    for w, v in _lexicon().items():
+        codes[w] = codes.get(w, 0) | (v + _VALENCE_ZERO) << _VALENCE_SHIFT
+    for w in NEGATORS:
+        codes[w] = codes.get(w, 0) | _NEGATOR
+    return codes
+
+
+def token_codes(flat: list[str]) -> np.ndarray:
+    """The code of every token of a flat token list (see ``_codes``)."""
+    return np.fromiter(map(_codes().get, flat, repeat(0)), np.int16, len(flat))
 
 
 def filipino(kinds: np.ndarray) -> np.ndarray:
@@ -197,13 +217,14 @@ def _featurize(texts: list[str]) -> Feats:
         empty = np.zeros(0, np.int64)
         return Feats(0, empty, empty, np.zeros(0), np.zeros(0), [SEP], np.zeros(1, np.int64))
     flat = batch_tokens(texts)
-    kinds = np.fromiter(map(_KIND.get, flat, repeat(0)), np.int8, len(flat))
+    codes = token_codes(flat)
+    kinds = codes & _KIND_MASK
     flag = filipino(kinds)
     polite = kinds == POLITE_KIND
     if polite.any():
         keep = ~polite
         flat = list(compress(flat, keep.tolist()))
-        kinds = kinds[keep]
+        codes, kinds = codes[keep], kinds[keep]
     seps = np.flatnonzero(kinds == SEP_KIND)
     c = np.frombuffer(" ".join(flat).encode("utf-32-le"), np.uint32).astype(np.uint64)
     length = len(c)
@@ -232,7 +253,7 @@ def _featurize(texts: list[str]) -> Feats:
     bs, be = starts[b], ends[b + 1]
     docs.append(nsep[bs] - 1)
     buckets.append(_bucket(up[be - 1] * (g[be] - g[bs]), _SALT_BIGRAM))
-    ld, lb = _lexicon_features(flat, kinds)
+    ld, lb = _lexicon_features(codes)
     docs.append(ld)
     buckets.append(lb)
     doc = np.concatenate(docs)

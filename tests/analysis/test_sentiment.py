@@ -1,8 +1,5 @@
 """Sentiment step: shipped artefact loads, clear EN/TL/Taglish examples, ranges, chain, determinism."""
 
-from itertools import repeat
-
-import numpy as np
 import pytest
 
 from kapwa.analysis import features as F
@@ -83,8 +80,7 @@ def test_batch_equals_one_by_one():
 
 def test_valence_lexicon_features_follow_negation_within_a_text_only():
     def valence(texts):
-        ft = featurize(texts)
-        return F._lexicon_features(ft.flat, np.fromiter(map(F._KIND.get, ft.flat, repeat(0)), np.int8))
+        return F._lexicon_features(F.token_codes(featurize(texts).flat))
 
     happy, not_happy, hindi = (valence([t]) for t in ("happy", "I am not happy", "hindi happy"))
     assert len(happy[1]) == 1 and happy[1][0] != not_happy[1][0]  # "not happy" leans the other way
