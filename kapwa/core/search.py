@@ -36,8 +36,9 @@ def message_match(session: Session, query: str) -> Select | None:
     )
 
 
-def _fts_expr(terms: list[str]) -> str:
-    return " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
+def _fts_expr(terms: list[str], prefix: bool = True) -> str:
+    """Every word quoted (so no FTS5 syntax gets through); the last one also as a prefix."""
+    return " ".join(f'"{t}"' for t in terms) + ("*" if prefix else "")
 
 
 def _tsquery(terms: list[str]) -> str:
@@ -60,7 +61,7 @@ def conversation_match(session: Session, query: str) -> ColumnElement[bool] | No
     fts = table("messages_fts", column("rowid"))
     per_word = []
     for i, term in enumerate(terms):
-        expr = _fts_expr([term]) if i == len(terms) - 1 else f'"{term}"'  # prefix match on the last word only
+        expr = _fts_expr([term], prefix=i == len(terms) - 1)
         hits = select(literal_column("messages_fts.rowid")).select_from(fts).where(
             text(f"messages_fts MATCH :fts_q{i}").bindparams(**{f"fts_q{i}": expr}))
         per_word.append(select(Message.conversation_id).where(Message.id.in_(hits))
